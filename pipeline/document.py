@@ -1,0 +1,438 @@
+"""Parse a markdown document once into translatable segments, each with its exact source span."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+from markdown_it.common.utils import MD_TRIM_CHARS
+from markdown_it.token import Token
+
+from pipeline import frontmatter, markdown
+from pipeline.frontmatter import FrontMatter
+
+__all__ = [
+    "Document",
+    "Segment",
+    "SegmentKind",
+    "is_translatable",
+    "parse_document",
+    "structure",
+]
+
+SegmentKind = Literal["heading", "paragraph", "table-cell", "front-matter"]
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+# markdown-it trims these around paragraphs and cells (it includes NBSP and U+3000).
+_TRIM = MD_TRIM_CHARS.replace("\n", "").replace("\r", "")
+# A line holding only Hugo shortcodes (``{{< note >}}``, ``{{% /tab %}}``) is layout: it
+# stays on its own line, outside any segment, unless a parameter holds text.
+_SHORTCODE_LINE = re.compile(r"[ \t]*(?:\{\{[<%].*?[%>]\}\}[ \t]*)+")
+_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}")
+_TEXT_PARAM = re.compile(r"\b(?:text|title|alt|prepend|caption)=\"([^\"]*)\"")
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One translatable block of a document.
+
+    Splicing a translation replaces ``document.text[start:end]``; every other character
+    of the document is kept.
+    """
+
+    kind: SegmentKind
+    #: The text translators see: inline markdown as written, container prefixes removed,
+    #: soft line breaks joined with one space, NFC-normalised.
+    msgid: str
+    #: Character offsets of the replaced region in :attr:`Document.text`.
+    start: int
+    end: int
+    #: 1-based line of the segment's first character.
+    line: int
+    #: What the element is, for the ``#.`` comment: "heading 2", "paragraph in list item".
+    element: str
+    #: Prefix for each line a translation adds (``"> "``, list indentation).
+    continuation: str = ""
+    #: Front matter only: the key path, the YAML style of the scalar and its loaded value.
+    key: tuple[str | int, ...] = ()
+    style: str = ""
+    value: str = ""
+
+    @property
+    def msgctxt(self) -> str | None:
+        """Front matter values get a context so they never merge with markdown text."""
+        if self.kind != "front-matter":
+            return None
+        return "frontmatter:" + ".".join(str(p) for p in self.key if isinstance(p, str))
+
+    @property
+    def is_markdown(self) -> bool:
+        """Whether the msgid is markdown (front matter values are plain YAML strings)."""
+        return self.kind != "front-matter"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A source document: its exact text and the segments found in it."""
+
+    text: str
+    segments: tuple[Segment, ...]
+    front_matter: FrontMatter | None = None
+    #: Link reference definitions, so ``[text][ref]`` in a translation resolves.
+    references: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    path: str = "<string>"
+    #: The block structure with text left out (see :func:`pipeline.markdown.skeleton`).
+    skeleton: tuple[Any, ...] = ()
+
+    @property
+    def newline(self) -> str:
+        """The document's first line ending (``\\n`` when it has none)."""
+        match = _NEWLINE.search(self.text)
+        return match.group() if match else "\n"
+
+
+def parse_document(
+    text: str, *, path: str = "<string>", keys: Sequence[str] = frontmatter.DEFAULT_KEYS
+) -> Document:
+    """Split ``text`` into segments: front matter values under ``keys``, then markdown blocks.
+
+    ``path`` is used in error messages only.  Raises :class:`~pipeline.errors.SourceError`
+    for front matter that is unterminated, invalid or not a mapping.
+    """
+    bom = 1 if text.startswith("\ufeff") else 0
+    front = frontmatter.locate(text, offset=bom, path=path)
+    segments = [] if front is None else _front_matter_segments(text, front, keys, path)
+    source = _Source(text, bom, front)
+    tokens, env = markdown.parse(source.markdown)
+    segments.extend(_markdown_segments(tokens, source, env))
+    return Document(
+        text=text,
+        segments=tuple(segments),
+        front_matter=front,
+        references=MappingProxyType(dict(env.get("references", {}))),
+        path=path,
+        skeleton=tuple(markdown.skeleton(tokens)),
+    )
+
+
+def structure(text: str, *, path: str = "<string>") -> tuple[Any, ...]:
+    """The markdown block structure of ``text`` (front matter skipped), for comparisons."""
+    bom = 1 if text.startswith("\ufeff") else 0
+    front = frontmatter.locate(text, offset=bom, path=path)
+    tokens, _ = markdown.parse(_Source(text, bom, front).markdown)
+    return tuple(markdown.skeleton(tokens))
+
+
+def _front_matter_segments(
+    text: str, front: FrontMatter, keys: Sequence[str], path: str
+) -> list[Segment]:
+    return [
+        Segment(
+            kind="front-matter",
+            msgid=_nfc(value.value.strip()),
+            start=value.start,
+            end=value.end,
+            line=value.line,
+            element=f"front matter: {value.dotted}",
+            key=value.key,
+            style=value.style,
+            value=value.value,
+        )
+        for value in frontmatter.values(text, front, keys, path=path)
+        if value.value.strip()
+    ]
+
+
+class _Source:
+    """The text markdown-it parses, and the way back from its offsets to the document's.
+
+    markdown-it sees the document with the BOM dropped, front matter lines blanked and
+    every line ending turned into ``\\n``; line ``k``, column ``c`` of that text is line
+    ``k``, column ``c`` of the document (column shifted by the BOM on line 0).
+    """
+
+    def __init__(self, text: str, bom: int, front: FrontMatter | None) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        lines = [text[start : self._line_end(k)] for k, start in enumerate(self.starts)]
+        lines[0] = lines[0][bom:]
+        self.bom = bom
+        # Front matter lines are blanked, so markdown-it neither parses nor counts them.
+        hidden = 0 if front is None else _bisect(self.starts, front.end - 1) + 1
+        for k in range(min(hidden, len(lines))):
+            lines[k] = ""
+        self.markdown = "\n".join(lines)
+        self.md_starts = [0]
+        for line in lines[:-1]:
+            self.md_starts.append(self.md_starts[-1] + len(line) + 1)
+
+    def _line_end(self, k: int) -> int:
+        if k + 1 < len(self.starts):
+            end = self.starts[k + 1]
+            return end - (2 if self.text[end - 2 : end] == "\r\n" else 1)
+        return len(self.text)
+
+    def to_text(self, offset: int) -> int:
+        """Document offset of markdown-it offset ``offset``."""
+        k = _bisect(self.md_starts, offset)
+        return self.starts[k] + (offset - self.md_starts[k]) + (self.bom if k == 0 else 0)
+
+    def line_of(self, offset: int) -> int:
+        """1-based line of markdown-it offset ``offset``."""
+        return _bisect(self.md_starts, offset) + 1
+
+
+def _bisect(starts: list[int], offset: int) -> int:
+    low, high = 0, len(starts) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if starts[middle] <= offset:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+# --- markdown rules ---------------------------------------------------------------------
+#
+# Like markdown-it's own block rules, each rule below handles one kind of block: it gets the
+# opening token's index and yields segments.  ``_RULES`` maps token types to rules.
+
+_Rule = Callable[
+    [list[Token], int, "_Source", tuple[str, ...], Mapping[str, Any]], Iterator[Segment]
+]
+
+
+def _markdown_segments(
+    tokens: list[Token], source: _Source, env: Mapping[str, Any]
+) -> Iterator[Segment]:
+    containers: list[str] = []
+    for index, token in enumerate(tokens):
+        if token.type in ("blockquote_open", "list_item_open"):
+            containers.append("blockquote" if token.type == "blockquote_open" else "list item")
+        elif token.type in ("blockquote_close", "list_item_close"):
+            containers.pop()
+        elif token.type in _RULES:
+            yield from _RULES[token.type](tokens, index, source, tuple(containers), env)
+
+
+def _where(containers: tuple[str, ...]) -> str:
+    return "".join(f" in {name}" for name in reversed(containers))
+
+
+def _paragraph(
+    tokens: list[Token], index: int, source: _Source, containers: tuple[str, ...], env: Any
+) -> Iterator[Segment]:
+    spans = tokens[index].meta.get(markdown.LINE_SPANS, ())
+    element = "paragraph" + _where(containers)
+    for run in _runs_without_shortcode_lines(source.markdown, spans):
+        yield from _text_segment("paragraph", run, source, element, env)
+
+
+def _heading(
+    tokens: list[Token], index: int, source: _Source, containers: tuple[str, ...], env: Any
+) -> Iterator[Segment]:
+    token, inline = tokens[index], tokens[index + 1]
+    spans = token.meta.get(markdown.LINE_SPANS, ())
+    element = f"heading {token.tag[1:]}" + _where(containers)
+    if token.markup in ("=", "-"):  # setext: the underline stays as it is
+        yield from _text_segment("heading", spans[:-1], source, element, env)
+        return
+    line_start, line_end = spans[0]
+    line = source.markdown[line_start:line_end]
+    start = source.markdown.find(
+        inline.content, line_start + len(line) - len(line.lstrip("#")), line_end
+    )
+    if inline.content and start >= 0:
+        yield from _text_segment(
+            "heading", ((start, start + len(inline.content)),), source, element, env
+        )
+
+
+def _table_row(
+    tokens: list[Token], index: int, source: _Source, containers: tuple[str, ...], env: Any
+) -> Iterator[Segment]:
+    spans = tokens[index].meta.get(markdown.LINE_SPANS, ())
+    if not spans:
+        return
+    header = tokens[index - 1].type == "thead_open"
+    row = 0 if header else _body_row_number(tokens, index)
+    cells = _cell_spans(source.markdown, *spans[0])
+    inlines = [t for t in _row_tokens(tokens, index) if t.type == "inline"]
+    for column, (inline, (start, end)) in enumerate(zip(inlines, cells, strict=False), 1):
+        raw = source.markdown[start:end]
+        if raw.replace("\\|", "|") != inline.content:
+            continue  # the cell is not where we think it is; never splice blindly
+        where = (
+            f"table header, column {column}"
+            if header
+            else f"table cell, row {row}, column {column}"
+        )
+        yield from _text_segment(
+            "table-cell", ((start, end),), source, where + _where(containers), env
+        )
+
+
+def _row_tokens(tokens: list[Token], index: int) -> Iterator[Token]:
+    for token in tokens[index + 1 :]:
+        if token.type == "tr_close":
+            return
+        yield token
+
+
+def _body_row_number(tokens: list[Token], index: int) -> int:
+    number = 0
+    for token in reversed(tokens[:index]):
+        if token.type == "tbody_open":
+            break
+        number += token.type == "tr_open"
+    return number + 1
+
+
+def _cell_spans(src: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of a table row's cells, split as markdown-it's ``escapedSplit`` does."""
+    while start < end and src[start] in _TRIM:
+        start += 1
+    while end > start and src[end - 1] in _TRIM:
+        end -= 1
+    cells, cell_start, escaped = [], start, False
+    for position in range(start, end):
+        if src[position] == "|" and not escaped:
+            cells.append((cell_start, position))
+            cell_start = position + 1
+        escaped = src[position] == "\\"
+    cells.append((cell_start, end))
+    if cells and cells[0][0] == cells[0][1]:
+        cells.pop(0)
+    if cells and cells[-1][0] == cells[-1][1]:
+        cells.pop()
+    return [_trimmed(src, a, b) for a, b in cells]
+
+
+def _trimmed(src: str, start: int, end: int) -> tuple[int, int]:
+    text = src[start:end]
+    lead = len(text) - len(text.lstrip(_TRIM))
+    return start + lead, start + len(text.rstrip(_TRIM)) if text.strip(_TRIM) else start + lead
+
+
+_RULES: Mapping[str, _Rule] = MappingProxyType(
+    {"paragraph_open": _paragraph, "heading_open": _heading, "tr_open": _table_row}
+)
+
+
+# --- from line spans to a segment ----------------------------------------------------------
+
+
+def _runs_without_shortcode_lines(
+    src: str, spans: Sequence[tuple[int, int]]
+) -> Iterator[tuple[tuple[int, int], ...]]:
+    run: list[tuple[int, int]] = []
+    for start, end in spans:
+        if _SHORTCODE_LINE.fullmatch(src, start, end) and not _TEXT_PARAM.search(src, start, end):
+            if run:
+                yield tuple(run)
+            run = []
+        else:
+            run.append((start, end))
+    if run:
+        yield tuple(run)
+
+
+def _text_segment(
+    kind: SegmentKind,
+    spans: Sequence[tuple[int, int]],
+    source: _Source,
+    element: str,
+    env: Any,
+) -> Iterator[Segment]:
+    if not spans:
+        return
+    src = source.markdown
+    first_start, first_end = spans[0]
+    start = (
+        first_start
+        + len(src[first_start:first_end])
+        - len(src[first_start:first_end].lstrip(_TRIM))
+    )
+    last_start, last_end = spans[-1]
+    if len(spans) == 1:
+        last_start = start
+    end = last_start + len(src[last_start:last_end].rstrip(_TRIM))
+    if end <= start:
+        return
+    lines = (
+        [(start, first_end), *spans[1:-1], (last_start, end)] if len(spans) > 1 else [(start, end)]
+    )
+    msgid = _nfc(_join_lines(src, lines))
+    if not is_translatable(msgid, env):
+        return
+    text_start = source.to_text(start)
+    line_start = source.starts[source.line_of(start) - 1]
+    yield Segment(
+        kind=kind,
+        msgid=msgid,
+        start=text_start,
+        end=source.to_text(end),
+        line=source.line_of(start),
+        element=element,
+        continuation=_continuation(source.text[line_start:text_start]),
+    )
+
+
+def _join_lines(src: str, spans: Sequence[tuple[int, int]]) -> str:
+    """Lines of a block as one msgid: soft breaks become a space, hard breaks stay."""
+    parts = []
+    for number, (start, end) in enumerate(spans, 1):
+        line = src[start:end]
+        if number == len(spans):
+            parts.append(line)
+        elif _is_hard_break(line):
+            parts.append(line + "\n")
+        else:
+            parts.append(line.rstrip(" \t") + " ")
+    return "".join(parts)
+
+
+def _is_hard_break(line: str) -> bool:
+    if line.endswith("  "):
+        return True
+    backslashes = len(line) - len(line.rstrip("\\"))
+    return backslashes % 2 == 1
+
+
+def _continuation(prefix: str) -> str:
+    """The prefix of a new line inside the same containers as a line starting with ``prefix``.
+
+    List markers become spaces of the same width, blockquote markers stay: ``"> 1. "``
+    gives ``">    "``.
+    """
+    return re.sub(r"[-+*]|\d+[.)]", lambda m: " " * len(m.group()), prefix)
+
+
+def is_translatable(msgid: str, env: Mapping[str, Any] | None = None) -> bool:
+    """Whether ``msgid`` has words to translate outside code, URLs, HTML and shortcodes.
+
+    Text-bearing shortcode parameters (``text="파드"``) count as words.
+    """
+    words: list[str] = []
+    inside_autolink = False
+    for token in markdown.parse_inline(msgid, dict(env or {})):
+        if token.type == "link_open":
+            inside_autolink = token.markup == "autolink"
+        elif token.type == "link_close":
+            inside_autolink = False
+        elif (token.type == "text" and not inside_autolink) or token.type == "image":
+            words.append(token.content)
+    text = " ".join(words)
+    params = " ".join(_TEXT_PARAM.findall(" ".join(_SHORTCODE.findall(text))))
+    text = _URL.sub(" ", _SHORTCODE.sub(" ", text)) + " " + params
+    return any(character.isalpha() for character in text)
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
