@@ -1,0 +1,387 @@
+"""Read PO files strictly and write them byte for byte the way ``msgcat --no-wrap`` does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import polib
+
+from pipeline.errors import CatalogError
+
+__all__ = ["REFERENCE_WIDTH", "entry_key", "format_po", "parse_po"]
+
+#: Byte width at which gettext starts a new ``#:`` line, even under ``--no-wrap``.
+REFERENCE_WIDTH = 79
+
+#: gettext 0.21's format languages, in the order it writes their ``*-format`` flags.
+_FORMAT_LANGUAGES = (
+    "c",
+    "objc",
+    "python",
+    "python-brace",
+    "java",
+    "java-printf",
+    "csharp",
+    "javascript",
+    "scheme",
+    "lisp",
+    "elisp",
+    "librep",
+    "ruby",
+    "sh",
+    "awk",
+    "lua",
+    "object-pascal",
+    "smalltalk",
+    "qt",
+    "qt-plural",
+    "kde",
+    "kde-kuit",
+    "boost",
+    "tcl",
+    "perl",
+    "perl-brace",
+    "php",
+    "gcc-internal",
+    "gfc-internal",
+    "ycp",
+)
+_FORMAT_FLAG = re.compile(r"(no-|possible-|impossible-)?(.+)-format")
+_RANGE_FLAG = re.compile(r"range:\s*(\d+)\.\.(\d+)")
+
+# gettext escapes exactly these; every other character, control or not, is written raw.
+_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        '"': '\\"',
+        "\a": "\\a",
+        "\b": "\\b",
+        "\f": "\\f",
+        "\n": "\\n",
+        "\r": "\\r",
+        "\t": "\\t",
+        "\v": "\\v",
+    }
+)
+_CHUNK = re.compile(r"[^\n]*\n|[^\n]+")
+
+_HINT = "fix the PO file by hand or restore it from version control; it was not overwritten"
+_CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
+_KEYWORD_LINE = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr\[\d+\]|msgstr)(?:\s+(.*))?")
+_STRING = re.compile(r'"(?:[^\\"]|\\.)*"')
+_ESCAPE = re.compile(r"\\(.)")
+# What may follow each keyword inside one entry; None is "between entries".
+_NEXT_KEYWORD = {
+    None: ("msgctxt", "msgid"),
+    "msgctxt": ("msgid",),
+    "msgid": ("msgstr", "msgid_plural"),
+    "msgid_plural": ("msgstr[]",),
+    "msgstr": ("msgctxt", "msgid"),
+    "msgstr[]": ("msgstr[]", "msgctxt", "msgid"),
+}
+
+
+def entry_key(entry: polib.POEntry) -> tuple[str | None, str]:
+    """``(msgctxt, msgid)``: what identifies a message; ``msgctxt`` is None when absent."""
+    return entry.msgctxt, entry.msgid
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def format_po(po: polib.POFile) -> str:
+    """``po`` as the text ``msgcat --no-wrap`` (GNU gettext 0.21) writes for it.
+
+    Contract: feeding the result to ``msgcat --no-wrap`` gives it back byte for byte,
+    except that gettext drops flags it does not know, such as our ``markdown-text``
+    (and that msgcat writes nothing for a header-only catalog unless given
+    ``--force-po``).  Like gettext, this writes known flags in gettext's order
+    (``fuzzy`` first, and only on translated messages), merges duplicate references and
+    drops obsolete messages that have no translation.  Active messages come first, then
+    obsolete ones.  A comment line ending in a backslash gets a trailing space, because
+    gettext would read backslash-newline as a line continuation.
+    """
+    return "".join(line + "\n" for line in _generate_po(po))
+
+
+def _generate_po(po: polib.POFile) -> Iterator[str]:
+    """The lines of :func:`format_po`, without newlines; a blank line between entries."""
+    blocks = [list(_header_lines(po))]
+    blocks += [list(_entry_lines(entry)) for entry in po if not entry.obsolete]
+    blocks += [
+        list(_entry_lines(entry)) for entry in po if entry.obsolete and _is_translated(entry)
+    ]
+    for index, block in enumerate(block for block in blocks if block):
+        if index:
+            yield ""
+        yield from block
+
+
+def _header_lines(po: polib.POFile) -> Iterator[str]:
+    """The header entry: comments, ``#, fuzzy`` and ``po.metadata`` in insertion order.
+
+    Nothing is written when there is no metadata, no header comment and no fuzzy mark.
+    """
+    msgstr = "".join(f"{key}: {value}\n" for key, value in po.metadata.items())
+    if not (msgstr or po.header or po.metadata_is_fuzzy):
+        return
+    yield from _comment_lines("#", po.header)
+    if _header_is_fuzzy(po) and msgstr:
+        yield "#, fuzzy"
+    yield 'msgid ""'
+    yield from _string_lines("msgstr", msgstr, "")
+
+
+def _header_is_fuzzy(po: polib.POFile) -> bool:
+    """``po.metadata_is_fuzzy``, which polib sets to the header's list of flags when parsing."""
+    value = po.metadata_is_fuzzy
+    return "fuzzy" in value if isinstance(value, list | tuple) else bool(value)
+
+
+def _entry_lines(entry: polib.POEntry) -> Iterator[str]:
+    """One message, its comments in gettext's order: ``#``, ``#.``, ``#:``, ``#,``, ``#|``.
+
+    Comments of obsolete messages carry no ``#~`` (gettext writes them that way);
+    their strings and previous strings do (``#~ msgid``, ``#~| msgid``).
+    """
+    prefix, previous = ("#~ ", "#~| ") if entry.obsolete else ("", "#| ")
+    yield from _comment_lines("#", entry.tcomment)
+    yield from _comment_lines("#.", entry.comment)
+    yield from _reference_lines(entry.occurrences)
+    flags = _gettext_flags(entry.flags, translated=_is_translated(entry), obsolete=entry.obsolete)
+    if flags:
+        yield "#, " + ", ".join(flags)
+    for keyword, value in (
+        ("msgctxt", entry.previous_msgctxt),
+        ("msgid", entry.previous_msgid),
+        ("msgid_plural", entry.previous_msgid_plural),
+    ):
+        if value is not None:
+            yield from _string_lines(previous + keyword, value, previous)
+    if entry.msgctxt is not None:
+        yield from _string_lines(prefix + "msgctxt", entry.msgctxt, prefix)
+    yield from _string_lines(prefix + "msgid", entry.msgid, prefix)
+    if not entry.msgid_plural:
+        yield from _string_lines(prefix + "msgstr", entry.msgstr, prefix)
+        return
+    yield from _string_lines(prefix + "msgid_plural", entry.msgid_plural, prefix)
+    for index, value in _plural_forms(entry):
+        yield from _string_lines(f"{prefix}msgstr[{index}]", value, prefix)
+
+
+def _plural_forms(entry: polib.POEntry) -> list[tuple[int, str]]:
+    """``(index, msgstr)`` in index order; ``[(0, "")]`` when there is none yet."""
+    forms = sorted((int(index), value) for index, value in entry.msgstr_plural.items())
+    return forms or [(0, "")]
+
+
+def _is_translated(entry: polib.POEntry) -> bool:
+    """gettext's test: the msgstr (the first plural form) is not empty."""
+    return bool(_plural_forms(entry)[0][1] if entry.msgid_plural else entry.msgstr)
+
+
+def _string_lines(keyword: str, value: str, prefix: str) -> Iterator[str]:
+    """``keyword "value"``, or ``keyword ""`` and one line per ``\\n``-ended chunk.
+
+    gettext breaks a string only when it holds a newline before its last character;
+    only ``\\n`` breaks, never U+2028, ``\\v`` or other line separators.
+    """
+    if "\n" not in value[:-1]:
+        yield f'{keyword} "{value.translate(_ESCAPES)}"'
+        return
+    yield f'{keyword} ""'
+    for chunk in _CHUNK.findall(value):
+        yield f'{prefix}"{chunk.translate(_ESCAPES)}"'
+
+
+def _comment_lines(marker: str, text: str) -> Iterator[str]:
+    """``marker text`` for each ``\\n``-separated line of ``text``; a bare ``marker`` if empty.
+
+    A line ending in a backslash gets a space after it: gettext reads backslash-newline
+    as a line continuation and would glue the next line onto the comment.
+    """
+    if not text:
+        return
+    for line in text.split("\n"):
+        if line.endswith("\\"):
+            line += " "
+        yield f"{marker} {line}" if line else marker
+
+
+def _reference_lines(occurrences: Iterable[tuple[str, str | int]]) -> Iterator[str]:
+    """``#:`` lines as gettext writes them, wrapped at :data:`REFERENCE_WIDTH` bytes.
+
+    Repeated ``(file, line number)`` pairs are written once, line numbers lose leading
+    zeros and file names their leading ``./``.  A reference goes on a new ``#:`` line
+    when the current line already has one and adding `` reference`` would pass 79 bytes;
+    a reference longer than that gets a line of its own.
+    """
+    references: dict[tuple[str, int | str], str] = {}
+    for file, line_number in occurrences:
+        text = str(line_number)
+        number = int(text) if text.isascii() and text.isdigit() else text
+        name = file
+        while name.startswith("./"):
+            name = name[2:]
+        references.setdefault((name, number), f"{name}:{number}" if text else name)
+    line, column = "#:", 2
+    for reference in references.values():
+        width = len(reference.encode("utf-8")) + 1
+        if column > 2 and column + width > REFERENCE_WIDTH:
+            yield line
+            line, column = "#:", 2
+        line, column = f"{line} {reference}", column + width
+    if column > 2:
+        yield line
+
+
+def _gettext_flags(flags: Iterable[str], *, translated: bool, obsolete: bool) -> list[str]:
+    """``flags`` in gettext's order, then flags gettext does not know in their own order.
+
+    gettext writes ``fuzzy`` (only when the message is translated), the format flags in
+    :data:`_FORMAT_LANGUAGES` order (the last mention of a language wins; ``possible-``
+    becomes plain, ``impossible-`` vanishes), ``range: a..b`` (only with ``a <= b`` and
+    not on obsolete messages) and ``no-wrap``; it drops ``wrap``.
+    """
+    fuzzy, wrap, span = False, "", ""
+    formats: dict[str, str | None] = {}
+    unknown: list[str] = []
+    for flag in (flag.strip() for flag in flags):
+        format_flag = _FORMAT_FLAG.fullmatch(flag)
+        if flag == "fuzzy":
+            fuzzy = True
+        elif format_flag and format_flag[2] in _FORMAT_LANGUAGES:
+            impossible = format_flag[1] == "impossible-"
+            formats[format_flag[2]] = None if impossible else flag.removeprefix("possible-")
+        elif span_flag := _RANGE_FLAG.fullmatch(flag):
+            low, high = int(span_flag[1]), int(span_flag[2])
+            span = f"range: {low}..{high}" if low <= high and not obsolete else ""
+        elif flag in ("wrap", "no-wrap"):
+            wrap = flag
+        elif flag and flag not in unknown:
+            unknown.append(flag)
+    known = ["fuzzy"] if fuzzy and translated else []
+    known += [flag for lang in _FORMAT_LANGUAGES if (flag := formats.get(lang))]
+    known += [flag for flag in (span, wrap) if flag and flag != "wrap"]
+    return known + unknown
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _PoText(str):
+    """Text whose lines, for polib, end only at ``\\n``.
+
+    polib splits text with :meth:`str.splitlines`, which also breaks at U+2028, ``\\v``,
+    ``\\x1c`` and friends; gettext writes those raw inside strings.
+    """
+
+    def splitlines(self, keepends: bool = False) -> list[str]:
+        """Lines separated by ``\\n`` only (``keepends`` is ignored; polib never sets it)."""
+        return self.split("\n")
+
+
+def parse_po(text: str, *, path: str) -> polib.POFile:
+    """Parse PO ``text`` read from ``path``; raise :class:`CatalogError` if it is not sound.
+
+    Beyond polib's own syntax errors this rejects, each with the line number: git
+    conflict markers, a string that is not a properly quoted, properly escaped C string
+    (``\\a`` is accepted; octal and ``\\x`` escapes are not), keywords out of order (for
+    example ``msgid`` without ``msgstr``, or a file that ends inside an entry), a header
+    charset other than UTF-8 and a ``(msgctxt, msgid)`` defined twice among active
+    messages.  ``path`` is only used in error messages.
+    """
+    lines = _checked_lines(text, path)
+    # The trailing "" keeps a one-line text from being taken for a file name by polib.
+    try:
+        po = polib.pofile(_PoText("\n".join([*lines, ""])), encoding="utf-8")
+    except Exception as error:  # polib raises OSError, but bad input can raise others.
+        message = str(error)
+        number = re.search(r"\(line (\d+)\)", message)
+        detail = message.split("):", 1)[1].strip() if "):" in message else ""
+        raise CatalogError(
+            f"PO syntax error{': ' + detail if detail else ''}",
+            path=path,
+            line=int(number[1]) if number else None,
+            hint=_HINT,
+        ) from error
+    _check_charset(po, text, path)
+    _check_duplicates(po, path)
+    return po
+
+
+def _fail(message: str, path: str, line: int | None) -> CatalogError:
+    """A :class:`CatalogError` for ``path:line`` with the usual hint."""
+    return CatalogError(message, path=path, line=line, hint=_HINT)
+
+
+def _checked_lines(text: str, path: str) -> list[str]:
+    """The lines of ``text`` with ``\\a`` escapes turned into BEL, after the line checks.
+
+    Checks conflict markers, quoting and escapes, and that keywords come in an order
+    gettext accepts, ending outside an entry.
+    """
+    lines = text.split("\n")
+    state: str | None = None
+    state_line = 0
+    for number, raw in enumerate(lines, start=1):
+        if raw.startswith(_CONFLICT_MARKERS):
+            raise _fail("git conflict marker; the merge was not finished", path, number)
+        body = raw.strip()
+        is_previous = body.startswith(("#|", "#~|"))
+        body = re.sub(r"^#~?\|?\s*", "", body) if body.startswith("#~") or is_previous else body
+        if body.startswith('"'):
+            lines[number - 1] = _checked_string(raw, body, path, number)
+            continue
+        match = _KEYWORD_LINE.fullmatch(body)
+        if match is None or body.startswith("#"):
+            continue
+        lines[number - 1] = _checked_string(raw, match[2] or "", path, number)
+        if is_previous:
+            continue
+        keyword = "msgstr[]" if match[1].startswith("msgstr[") else match[1]
+        if keyword not in _NEXT_KEYWORD[state]:
+            expected = " or ".join(_NEXT_KEYWORD[state])
+            raise _fail(f"{match[1]} where {expected} was expected", path, number)
+        state, state_line = keyword, number
+    if state in ("msgctxt", "msgid", "msgid_plural"):
+        raise _fail(f"the file ends inside an entry: {state} has no msgstr", path, state_line)
+    return lines
+
+
+def _checked_string(raw: str, string: str, path: str, number: int) -> str:
+    """``raw`` with ``\\a`` replaced by BEL, if ``string`` is one valid quoted string."""
+    if not _STRING.fullmatch(string):
+        raise _fail("expected one double-quoted string with escaped quotes", path, number)
+    for escape in _ESCAPE.findall(string):
+        if escape not in 'ntrvbfa"\\':
+            raise _fail(f"unsupported escape sequence \\{escape} in a string", path, number)
+    return _ESCAPE.sub(lambda m: "\a" if m[1] == "a" else m[0], raw)
+
+
+def _check_charset(po: polib.POFile, text: str, path: str) -> None:
+    """Reject a header charset other than UTF-8: this pipeline reads and writes only UTF-8."""
+    match = re.search(r"charset=([^\s;]*)", po.metadata.get("Content-Type", ""))
+    if match is None or match[1].lower() == "utf-8":
+        return
+    position = text.find("Content-Type:")
+    raise CatalogError(
+        f"the header declares charset {match[1]}, but only UTF-8 is supported",
+        path=path,
+        line=text.count("\n", 0, position) + 1 if position >= 0 else None,
+        hint="convert the file with msgconv -t UTF-8; it was not overwritten",
+    )
+
+
+def _check_duplicates(po: polib.POFile, path: str) -> None:
+    """Reject a ``(msgctxt, msgid)`` that two active messages share; msgfmt refuses those."""
+    seen: dict[tuple[str | None, str], polib.POEntry] = {}
+    for entry in po:
+        if entry.obsolete:
+            continue
+        first = seen.setdefault(entry_key(entry), entry)
+        if first is not entry:
+            where = f"; the first starts at line {first.linenum}" if first.linenum else ""
+            context = f" with msgctxt {entry.msgctxt!r}" if entry.msgctxt is not None else ""
+            raise _fail(f"duplicate message {entry.msgid!r}{context}{where}", path, entry.linenum)
