@@ -1,0 +1,206 @@
+"""The l10n command line, end to end in a temporary project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polib
+import pytest
+from click.testing import CliRunner, Result
+
+from pipeline.cli import main
+
+ARTICLE = """---
+title: 파드
+weight: 10
+---
+
+# 파드
+
+[파드](/ko/docs/pods/)는 가장 작은 단위이다.
+"""
+SENTENCE = "[파드](/ko/docs/pods/)는 가장 작은 단위이다."
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "source" / "concepts").mkdir(parents=True)
+    (tmp_path / "source" / "concepts" / "pods.md").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "source" / "index.markdown").write_text("# 시작\n", encoding="utf-8")
+    (tmp_path / "l10n.toml").write_text(
+        '[project]\nname = "demo"\n[languages]\ntargets = ["en", "ja"]\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def _translate(path: Path, mapping: dict[str, str]) -> None:
+    po = polib.pofile(str(path))
+    for entry in po:
+        entry.msgstr = mapping.get(entry.msgid, entry.msgstr)
+    po.save()
+
+
+def test_extract_writes_templates_and_catalogs_in_the_fixed_layout(project: Path) -> None:
+    result = _run("extract")
+    assert result.exit_code == 0, result.output
+    for path in (
+        "locales/templates/concepts/pods.pot",
+        "locales/templates/index.pot",
+        "locales/en/concepts/pods.po",
+        "locales/ja/concepts/pods.po",
+        "locales/en/index.po",
+    ):
+        assert (project / path).is_file(), path
+    po = polib.pofile(str(project / "locales/en/concepts/pods.po"))
+    assert po.metadata["Language"] == "en"
+    assert [e.occurrences for e in po] == [
+        [("source/concepts/pods.md", "2")],
+        [("source/concepts/pods.md", "6")],
+        [("source/concepts/pods.md", "8")],
+    ]
+
+
+def test_second_extract_rewrites_nothing(project: Path) -> None:
+    _run("extract")
+    before = {p: p.stat().st_mtime_ns for p in project.rglob("*.po*")}
+    result = _run("extract")
+    assert "0 written, 6 unchanged" in result.output
+    assert {p: p.stat().st_mtime_ns for p in project.rglob("*.po*")} == before
+
+
+def test_build_splices_translations_and_copies_untranslated_documents(project: Path) -> None:
+    _run("extract")
+    _translate(
+        project / "locales/en/concepts/pods.po",
+        {"파드": "Pods", SENTENCE: "A [pod](/ko/docs/pods/) is the smallest unit."},
+    )
+    result = _run("build")
+    assert result.exit_code == 0, result.output
+    assert (project / "output/en/concepts/pods.md").read_text(encoding="utf-8") == (
+        "---\ntitle: Pods\nweight: 10\n---\n\n# Pods\n\n"
+        "A [pod](/ko/docs/pods/) is the smallest unit.\n"
+    )
+    assert (project / "output/ja/concepts/pods.md").read_text(encoding="utf-8") == ARTICLE
+    assert (project / "output/en/index.markdown").read_text(encoding="utf-8") == "# 시작\n"
+
+
+def test_build_reports_a_dropped_link_with_file_and_line(project: Path) -> None:
+    _run("extract")
+    _translate(
+        project / "locales/en/concepts/pods.po",
+        {SENTENCE: "A pod."},
+    )
+    result = _run("build", "-l", "en")
+    assert result.exit_code == 0
+    assert (
+        "source/concepts/pods.md:8: link-target: translation drops /ko/docs/pods/" in result.output
+    )
+    assert "가장 작은 단위이다" in (project / "output/en/concepts/pods.md").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_unchanged_output_is_not_rewritten(project: Path) -> None:
+    _run("build")
+    output = project / "output/en/concepts/pods.md"
+    before = output.stat().st_mtime_ns
+    assert "0 written, 4 unchanged" in _run("build").output
+    assert output.stat().st_mtime_ns == before
+
+
+def test_flags_work_without_a_config_file(project: Path) -> None:
+    (project / "l10n.toml").unlink()
+    result = _run(
+        "extract", "--source", "source", "--locales", "cat", "--source-lang", "ko", "-l", "fr"
+    )
+    assert result.exit_code == 0, result.output
+    assert (project / "cat/fr/concepts/pods.po").is_file()
+    result = _run("build", "--source", "source", "--locales", "cat", "--output", "out", "-l", "fr")
+    assert (project / "out/fr/concepts/pods.md").read_text(encoding="utf-8") == ARTICLE
+
+
+def test_no_language_is_a_usage_error(project: Path) -> None:
+    (project / "l10n.toml").unlink()
+    result = _run("extract")
+    assert result.exit_code == 2
+    assert "no target language" in result.output
+
+
+def test_unknown_language_is_a_clear_error(project: Path) -> None:
+    result = _run("extract", "-l", "xx")
+    assert result.exit_code == 1
+    assert "unknown language code 'xx'" in result.output
+
+
+def test_help_explains_every_option() -> None:
+    for command in ("extract", "build"):
+        text = _run(command, "--help").output
+        for option in ("--config", "--source", "--locales", "--source-lang", "-l, --lang"):
+            assert option in text
+    assert "--output" in _run("build", "--help").output
+
+
+@pytest.mark.parametrize(
+    ("content", "location", "words"),
+    [
+        (b"# \xea\xb0\x80\n\xff\xfe broken\n", "source/bad.md:2", "invalid UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "source/bad.md:3", "binary file"),
+        ("---\ntitle: 파드\n".encode(), "source/bad.md:1", "never closed"),
+        ("---\ntitle: [파드\n---\n".encode(), "source/bad.md:3", "not valid YAML"),
+    ],
+)
+def test_bad_source_fails_alone_with_file_and_line(
+    project: Path, content: bytes, location: str, words: str
+) -> None:
+    (project / "source" / "bad.md").write_bytes(content)
+    for command in ("extract", "build"):
+        result = _run(command)
+        assert result.exit_code == 1
+        assert f"error: {location}: " in result.output and words in result.output
+        assert "hint:" in result.output
+    assert (project / "output/en/concepts/pods.md").is_file()
+    assert (project / "locales/en/concepts/pods.po").is_file()
+    assert not (project / "locales/en/bad.po").exists()
+
+
+def test_broken_catalog_is_reported_and_never_overwritten(project: Path) -> None:
+    _run("extract")
+    catalog = project / "locales/en/concepts/pods.po"
+    broken = catalog.read_bytes().replace(b'msgstr ""\n\n#.', b'msgstr "unterminated\n\n#.', 1)
+    catalog.write_bytes(broken)
+    for command in ("extract", "build"):
+        result = _run(command)
+        assert result.exit_code == 1
+        assert "error: locales/en/concepts/pods.po:" in result.output
+        assert catalog.read_bytes() == broken
+    assert not (project / "output/en/concepts/pods.md").exists()
+    assert (project / "output/ja/concepts/pods.md").is_file()
+
+
+def test_config_with_unknown_key_is_rejected(project: Path) -> None:
+    (project / "l10n.toml").write_text('[languages]\ntarget = ["en"]\n', encoding="utf-8")
+    result = _run("extract")
+    assert result.exit_code == 1
+    assert "unknown key 'target' in [languages]" in result.output
+
+
+def test_python_dash_m_runs_the_same_cli(project: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "extract", "-l", "en"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert (project / "locales/en/concepts/pods.po").is_file()

@@ -1,0 +1,69 @@
+"""l10n.toml: defaults, relative paths, and errors for anything unknown or mistyped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.errors import ConfigError
+from pipeline.frontmatter import DEFAULT_KEYS
+from tests.conftest import REPO
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "l10n.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_sample_project_config_loads() -> None:
+    config = load_config(REPO / "l10n.toml", cwd=REPO)
+    assert config.languages == ("en",)
+    assert config.source_lang == "ko"
+    assert config.source_dir == REPO / "source"
+    assert config.frontmatter_keys == DEFAULT_KEYS
+
+
+def test_without_a_file_defaults_are_rooted_at_the_working_directory(tmp_path: Path) -> None:
+    config = load_config(None, cwd=tmp_path)
+    assert (config.root, config.locales_dir, config.languages) == (
+        tmp_path,
+        tmp_path / "locales",
+        (),
+    )
+
+
+def test_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    path = _write(tmp_path / "site", '[paths]\nsource = "content/ko"\n')
+    config = load_config(path, cwd=tmp_path)
+    assert config.source_dir == tmp_path / "site" / "content" / "ko"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[langauges]\n", "unknown section [langauges]"),
+        ('[paths]\nsources = "x"\n', "unknown key 'sources' in [paths]"),
+        ('[languages]\ntargets = "en"\n', "languages.targets must be a list of strings"),
+        ("[frontmatter]\nkeys = [1]\n", "frontmatter.keys must be a list of strings"),
+        ("[project]\nname = 3\n", "project.name must be a string"),
+        ("[paths\n", "not valid TOML"),
+    ],
+)
+def test_bad_configuration_is_an_error_naming_the_file(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[")) as caught:
+        load_config(path, cwd=tmp_path)
+    assert caught.value.path == str(path)
+
+
+def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[project]\nname = "x"\nbroken =\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, cwd=tmp_path)
+    assert caught.value.line == 3
