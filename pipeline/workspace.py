@@ -15,7 +15,10 @@ from pipeline.errors import CatalogError, SourceError
 __all__ = [
     "SOURCE_SUFFIXES",
     "Layout",
+    "decode_catalog",
+    "decode_source",
     "discover_sources",
+    "read_bytes",
     "read_catalog",
     "read_source",
     "write_if_changed",
@@ -72,12 +75,16 @@ def discover_sources(source_dir: Path) -> list[Path]:
 
 
 def read_source(path: Path, *, display: str) -> str:
-    """The text of a UTF-8 markdown file (a BOM is kept as ``\\ufeff``).
+    """The text of a UTF-8 markdown file; see :func:`decode_source`."""
+    return decode_source(path.read_bytes(), display=display)
+
+
+def decode_source(data: bytes, *, display: str) -> str:
+    """The text of a markdown file's bytes (a BOM is kept as ``\\ufeff``).
 
     Raises :class:`SourceError` naming the line of the first byte that is not UTF-8,
     or of the first NUL byte (a binary file).
     """
-    data = path.read_bytes()
     if b"\0" in data:
         raise SourceError(
             "this is a binary file, not markdown text",
@@ -98,9 +105,20 @@ def read_source(path: Path, *, display: str) -> str:
 
 def read_catalog(path: Path, *, display: str) -> polib.POFile | None:
     """The catalog at ``path``, or ``None`` when there is none yet."""
+    return decode_catalog(read_bytes(path), display=display)
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The bytes of ``path``, or ``None`` when there is no such file."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
+        return None
+
+
+def decode_catalog(data: bytes | None, *, display: str) -> polib.POFile | None:
+    """The catalog in ``data`` (``None`` for a catalog that does not exist yet)."""
+    if data is None:
         return None
     try:
         text = data.decode("utf-8")
