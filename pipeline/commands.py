@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import functools
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,16 +133,22 @@ def _run(
 
     Source discovery happens before the first outcome, so a missing source folder is an
     error of the whole command.  Cache records are read just before each task is sent
-    and written as its result comes back.
+    and written, when they changed, as its result comes back.
     """
     sources = discover_sources(config.source_dir)
 
     def generate() -> Iterator[Outcome]:
-        items = ((rel, _recorded(cache, kind, rel)) for rel in sources)
+        sent: deque[Any] = deque()  # the records of the tasks in flight, oldest first
+
+        def items() -> Iterator[tuple[Path, Any]]:
+            for rel in sources:
+                sent.append(None if cache is None else cache.get(kind, rel.as_posix()))
+                yield rel, sent[-1]
+
         workers = max(1, min(jobs, len(sources)))
-        results = ordered_map(task, items, jobs=workers)
+        results = ordered_map(task, items(), jobs=workers)
         for done, (rel, result) in enumerate(zip(sources, results, strict=True)):
-            if cache is not None:
+            if cache is not None and result.record != sent.popleft():
                 cache.put(kind, rel.as_posix(), result.record)
             yield from result.outcomes
             if progress is not None:
@@ -150,10 +157,6 @@ def _run(
             cache.keep_only(kind, (rel.as_posix() for rel in sources))
 
     return generate()
-
-
-def _recorded(cache: Cache | None, kind: str, rel: Path) -> Any | None:
-    return None if cache is None else cache.get(kind, rel.as_posix())
 
 
 def _fingerprint(config: Config, cache: Cache | None) -> str:
@@ -187,7 +190,8 @@ def _extract_document(run: _Run, item: tuple[Path, Any]) -> _Done:
     """
     rel, recorded = item
     config, layout = run.config, _layout(run.config)
-    source = read_bytes(layout.source(rel))
+    source_path = layout.source(rel)
+    source = read_bytes(source_path)
     paths = [layout.template(rel)] + [layout.catalog(code, rel) for code in config.languages]
     before = [read_bytes(path) for path in paths]
     state = _extract_state(run, rel, source, before)
@@ -196,11 +200,11 @@ def _extract_document(run: _Run, item: tuple[Path, Any]) -> _Done:
     try:
         document = _parse(config, rel, source)
     except PipelineError as error:
-        return _Done((Outcome(_display(config, layout.source(rel)), "failed", error),), None)
+        return _Done((Outcome(_display(config, source_path), "failed", error),), None)
     assert run.now is not None
     pot = catalog.template(
         document,
-        reference=_display(config, layout.source(rel)),
+        reference=_display(config, source_path),
         project=config.project,
         now=run.now,
     )
@@ -257,40 +261,45 @@ def _build_document(run: _Run, item: tuple[Path, Any]) -> _Done:
     """
     rel, recorded = item
     config, layout = run.config, _layout(run.config)
-    source = read_bytes(layout.source(rel))
-    catalogs = {code: read_bytes(layout.catalog(code, rel)) for code in config.languages}
-    keys = {code: _build_key(run, rel, code, source, catalogs[code]) for code in catalogs}
+    source_path = layout.source(rel)
+    source = read_bytes(source_path)
+    source_hash = None if source is None else digest(source)
+    places = {
+        code: (layout.catalog(code, rel), layout.output(code, rel)) for code in config.languages
+    }
+    catalogs = {code: read_bytes(po_path) for code, (po_path, _) in places.items()}
+    keys = {code: _build_key(run, rel, code, source_hash, catalogs[code]) for code in places}
     cached = {
         code: record
         for code, record in (recorded or {}).items()
-        if code in keys and _still_valid(record, keys[code], layout.output(code, rel))
+        if code in keys and _still_valid(record, keys[code], places[code][1])
     }
     document = None
     if len(cached) < len(keys):
         try:
             document = _parse(config, rel, source)
         except PipelineError as error:
-            return _Done((Outcome(_display(config, layout.source(rel)), "failed", error),), None)
+            return _Done((Outcome(_display(config, source_path), "failed", error),), None)
     outcomes, records = [], {}
-    for code in config.languages:
+    for code, (po_path, output) in places.items():
         if code in cached:
-            outcomes.append(_replayed(config, layout.output(code, rel), cached[code]))
+            outcomes.append(_replayed(config, output, cached[code]))
             records[code] = cached[code]
             continue
         assert document is not None
-        outcome, output = _build_one(config, layout, rel, document, code, catalogs[code])
+        outcome, data = _build_one(config, source_path, document, (po_path, catalogs[code]), output)
         outcomes.append(outcome)
         if outcome.status != "failed" and keys[code] is not None:
-            records[code] = _build_record(keys[code], output, outcome)
+            records[code] = _build_record(keys[code], data, outcome)
     return _Done(tuple(outcomes), records or None)
 
 
 def _build_key(
-    run: _Run, rel: Path, code: str, source: bytes | None, po: bytes | None
+    run: _Run, rel: Path, code: str, source_hash: str | None, po: bytes | None
 ) -> str | None:
-    if not run.fingerprint or source is None:
+    if not run.fingerprint or source_hash is None:
         return None
-    return digest(run.fingerprint, rel.as_posix(), code, source, po)
+    return digest(run.fingerprint, rel.as_posix(), code, source_hash, po)
 
 
 def _still_valid(record: dict[str, Any], key: str | None, output: Path) -> bool:
@@ -324,21 +333,21 @@ def _replayed(config: Config, output: Path, record: dict[str, Any]) -> Outcome:
 
 def _build_one(
     config: Config,
-    layout: Layout,
-    rel: Path,
+    source: Path,
     document: Document,
-    code: str,
-    po_bytes: bytes | None,
+    catalog_file: tuple[Path, bytes | None],
+    output: Path,
 ) -> tuple[Outcome, bytes]:
-    output = layout.output(code, rel)
+    """Splice one language's translations into ``document`` and write ``output``."""
     display = _display(config, output)
-    if output.resolve() == layout.source(rel).resolve():
+    if output.resolve() == source.resolve():
         error = SourceError(
             "the output would overwrite its source", path=display, hint="pick another --output"
         )
         return Outcome(display, "failed", error), b""
+    po_path, po_bytes = catalog_file
     try:
-        po = decode_catalog(po_bytes, display=_display(config, layout.catalog(code, rel)))
+        po = decode_catalog(po_bytes, display=_display(config, po_path))
     except PipelineError as error:
         return Outcome(display, "failed", error), b""
     result = splice(document, catalog.translations(po) if po is not None else {})
@@ -363,6 +372,10 @@ def _layout(config: Config) -> Layout:
 
 def _display(config: Config, path: Path) -> str:
     """``path`` relative to the project root, with ``/``: how references and messages show it."""
+    text, root = str(path), str(config.root)
+    if text.startswith(root) and text[len(root) : len(root) + 1] == os.sep:
+        # The usual case, without os.path.relpath: a no-op run shows thousands of paths.
+        return text[len(root) + 1 :].replace(os.sep, "/")
     try:
         return Path(os.path.relpath(path, config.root)).as_posix()
     except ValueError:  # another drive on Windows
