@@ -280,7 +280,9 @@ def _build_document(run: _Run, item: tuple[Path, Any]) -> _Done:
             document = _parse(config, rel, source)
         except PipelineError as error:
             return _Done((Outcome(_display(config, source_path), "failed", error),), None)
-    outcomes, records = [], {}
+    # Records of languages this run does not build (``-l``) stay: they are still true.
+    records = {code: r for code, r in (recorded or {}).items() if code not in places}
+    outcomes = []
     for code, (po_path, output) in places.items():
         if code in cached:
             outcomes.append(_replayed(config, output, cached[code]))

@@ -226,3 +226,13 @@ def test_an_edited_or_deleted_output_is_rebuilt(cached: tuple[Path, Runs], tmp_p
     assert (edited.read_bytes(), deleted.read_bytes()) == expected
     written = [o[0] for o in build if o[1] == "written"]
     assert written == sorted(p.relative_to(config.root).as_posix() for p in (edited, deleted))
+
+
+def test_building_one_language_keeps_the_others_cached(
+    cached: tuple[Path, Runs], tmp_path: Path, parses: list[str]
+) -> None:
+    config = _copy(cached[0], tmp_path)
+    with Cache(config.root / CACHE_DIR) as cache:
+        _report(commands.build(dataclasses.replace(config, languages=("en",)), cache=cache))
+        _report(commands.build(config, cache=cache))
+    assert parses == [BROKEN, BROKEN]
