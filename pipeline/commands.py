@@ -209,7 +209,8 @@ def _extract_document(run: _Run, item: tuple[Path, Any]) -> _Done:
         now=run.now,
     )
     template = _template_text(pot, before[0])
-    outcomes, after = [_write(config, paths[0], template)], [template.encode("utf-8")]
+    outcomes = [_write(config, paths[0], template, durable=False)]  # made from the source
+    after = [template.encode("utf-8")]
     for language, path, old_bytes in zip(run.languages, paths[1:], before[1:], strict=True):
         try:
             old = decode_catalog(old_bytes, display=_display(config, path))
@@ -354,7 +355,7 @@ def _build_one(
         return Outcome(display, "failed", error), b""
     result = splice(document, catalog.translations(po) if po is not None else {})
     data = result.text.encode("utf-8")
-    written = write_if_changed(output, data)
+    written = write_if_changed(output, data, durable=False)  # made again by the next build
     outcome = Outcome(
         display,
         "written" if written else "unchanged",
@@ -392,6 +393,7 @@ def _parse(config: Config, rel: Path, data: bytes | None) -> Document:
     return parse_document(text, path=display, keys=config.frontmatter_keys)
 
 
-def _write(config: Config, path: Path, text: str) -> Outcome:
-    written = write_if_changed(path, text.encode("utf-8"))
+def _write(config: Config, path: Path, text: str, *, durable: bool = True) -> Outcome:
+    """Write ``text``; catalogs hold translators' work and are ``durable``."""
+    written = write_if_changed(path, text.encode("utf-8"), durable=durable)
     return Outcome(_display(config, path), "written" if written else "unchanged")

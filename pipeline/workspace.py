@@ -132,12 +132,15 @@ def decode_catalog(data: bytes | None, *, display: str) -> polib.POFile | None:
     return pofile.parse_po(text, path=display)
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
+def write_if_changed(path: Path, data: bytes, *, durable: bool = True) -> bool:
     """Write ``data`` to ``path`` atomically unless the file already holds it.
 
     The bytes go to a temporary file in the same folder, which is then renamed over
-    ``path``: a reader (or a crash) sees the old file or the new one, never half of one.
-    Returns whether the file was written.
+    ``path``: a reader (or a killed run) sees the old file or the new one, never half of
+    one.  ``durable`` files are flushed to disk (fsync) before the rename, so they
+    survive a power cut too; files that the next run can make again (templates,
+    outputs) skip that, which saves a disk round trip per file.  Returns whether the
+    file was written.
     """
     try:
         if path.read_bytes() == data:
@@ -149,8 +152,9 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
