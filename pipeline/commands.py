@@ -1,27 +1,48 @@
-"""The extract and build runs over a project, one outcome per file; the CLI reports them."""
+"""The extract and build runs over a project, one outcome per file; the CLI reports them.
+
+Each source document is one task: it is read and parsed once, then turned into its
+template and every language's catalog (extract) or every language's output (build).
+Tasks run on ``jobs`` worker processes; their outcomes come back in document order, so
+what is written and printed does not depend on ``jobs``.  With a :class:`Cache`, a task
+whose files are as an earlier run left them does no work (see :mod:`pipeline.cache`).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import os
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import polib
 
 from pipeline import catalog, pofile
+from pipeline.cache import Cache, digest, tool_fingerprint
 from pipeline.checks import Problem
 from pipeline.config import Config
 from pipeline.document import Document, parse_document
 from pipeline.errors import PipelineError, SourceError
+from pipeline.scheduler import ordered_map
 from pipeline.splice import splice
-from pipeline.workspace import Layout, discover_sources, read_catalog, read_source, write_if_changed
+from pipeline.workspace import (
+    Layout,
+    decode_catalog,
+    decode_source,
+    discover_sources,
+    read_bytes,
+    write_if_changed,
+)
 
-__all__ = ["Outcome", "build", "extract"]
+__all__ = ["Outcome", "Progress", "build", "extract"]
 
 Status = Literal["written", "unchanged", "failed"]
+#: Called after each document with (documents done, documents in the run).
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,39 +60,32 @@ class Outcome:
     segments: int = 0
 
 
-def extract(config: Config, *, now: dt.datetime) -> Iterator[Outcome]:
+def extract(
+    config: Config,
+    *,
+    now: dt.datetime,
+    jobs: int = 1,
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Outcome]:
     """Write each document's POT template and its catalog for every language.
 
     A document that cannot be parsed, or a catalog that cannot be read, fails alone:
     its files are left untouched and the others are processed.
     """
-    languages = [catalog.language_info(code) for code in config.languages]
-    layout = _layout(config)
-    for rel in discover_sources(config.source_dir):
-        try:
-            document = _parse(config, rel)
-        except PipelineError as error:
-            yield Outcome(_display(config, layout.source(rel)), "failed", error)
-            continue
-        pot = catalog.template(
-            document,
-            reference=_display(config, layout.source(rel)),
-            project=config.project,
-            now=now,
-        )
-        yield _write_template(config, layout.template(rel), pot)
-        for language in languages:
-            path = layout.catalog(language.code, rel)
-            try:
-                old = read_catalog(path, display=_display(config, path))
-            except PipelineError as error:
-                yield Outcome(_display(config, path), "failed", error)
-                continue
-            po = catalog.update(pot, old, language=language, now=now)
-            yield _write(config, path, pofile.format_po(po))
+    languages = tuple(catalog.language_info(code) for code in config.languages)
+    plan = _Run(config, _fingerprint(config, cache), now, languages)
+    task = functools.partial(_extract_document, plan)
+    return _run("extract", config, task, jobs=jobs, cache=cache, progress=progress)
 
 
-def build(config: Config) -> Iterator[Outcome]:
+def build(
+    config: Config,
+    *,
+    jobs: int = 1,
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Outcome]:
     """Write each document localized into every language.
 
     Untranslated and fuzzy segments keep the source text; a document without a catalog
@@ -79,40 +93,280 @@ def build(config: Config) -> Iterator[Outcome]:
     """
     for code in config.languages:
         catalog.language_info(code)
-    layout = _layout(config)
-    for rel in discover_sources(config.source_dir):
-        try:
-            document = _parse(config, rel)
-        except PipelineError as error:
-            yield Outcome(_display(config, layout.source(rel)), "failed", error)
+    task = functools.partial(_build_document, _Run(config, _fingerprint(config, cache)))
+    return _run("build", config, task, jobs=jobs, cache=cache, progress=progress)
+
+
+# --- the scheduler side: runs in the main process ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What every task of a run needs; sent to the workers with each chunk of tasks."""
+
+    config: Config
+    #: Hash of the tool and the configuration, part of every cache key ("" without a cache).
+    fingerprint: str
+    #: Extract only: the header date of new catalogs and the target languages' header data.
+    now: dt.datetime | None = None
+    languages: tuple[catalog.LanguageInfo, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """A task's outcomes, and the cache record to keep for its document (None: forget it)."""
+
+    outcomes: tuple[Outcome, ...]
+    record: Any | None
+
+
+def _run(
+    kind: str,
+    config: Config,
+    task: Callable[[tuple[Path, Any]], _Done],
+    *,
+    jobs: int,
+    cache: Cache | None,
+    progress: Progress | None,
+) -> Iterator[Outcome]:
+    """Discover the sources, then yield each task's outcomes in document order.
+
+    Source discovery happens before the first outcome, so a missing source folder is an
+    error of the whole command.  Cache records are read just before each task is sent
+    and written, when they changed, as its result comes back.
+    """
+    sources = discover_sources(config.source_dir)
+
+    def generate() -> Iterator[Outcome]:
+        sent: deque[Any] = deque()  # the records of the tasks in flight, oldest first
+
+        def items() -> Iterator[tuple[Path, Any]]:
+            for rel in sources:
+                sent.append(None if cache is None else cache.get(kind, rel.as_posix()))
+                yield rel, sent[-1]
+
+        workers = max(1, min(jobs, len(sources)))
+        results = ordered_map(task, items(), jobs=workers)
+        for done, (rel, result) in enumerate(zip(sources, results, strict=True)):
+            if cache is not None and result.record != sent.popleft():
+                cache.put(kind, rel.as_posix(), result.record)
+            yield from result.outcomes
+            if progress is not None:
+                progress(done + 1, len(sources))
+        if cache is not None:
+            cache.keep_only(kind, (rel.as_posix() for rel in sources))
+
+    return generate()
+
+
+def _fingerprint(config: Config, cache: Cache | None) -> str:
+    """The tool and every setting but the target languages (cache keys name those).
+
+    Folders count relative to the project root, so a project checked out elsewhere (a CI
+    runner restoring ``.l10n-cache/``) keeps its cache.
+    """
+    if cache is None:
+        return ""
+    settings = []
+    for setting in dataclasses.fields(config):
+        value = getattr(config, setting.name)
+        if setting.name in ("root", "languages"):
             continue
-        for code in config.languages:
-            yield _build_one(config, layout, rel, document, code)
+        if isinstance(value, Path):
+            value = _display(config, value)
+        settings.append((setting.name, value))
+    return digest(tool_fingerprint(), repr(settings))
 
 
-def _build_one(config: Config, layout: Layout, rel: Path, document: Document, code: str) -> Outcome:
-    output = layout.output(code, rel)
+# --- extract: one document, all languages; runs in a worker ------------------------------
+
+
+def _extract_document(run: _Run, item: tuple[Path, Any]) -> _Done:
+    """The template and every catalog of one document.
+
+    The cache record is the hash of the document's files after the run.  Extract leaves
+    files it has written as they are when run again, so the next run may skip the
+    document while its files still have that hash.
+    """
+    rel, recorded = item
+    config, layout = run.config, _layout(run.config)
+    source_path = layout.source(rel)
+    source = read_bytes(source_path)
+    paths = [layout.template(rel)] + [layout.catalog(code, rel) for code in config.languages]
+    before = [read_bytes(path) for path in paths]
+    state = _extract_state(run, rel, source, before)
+    if state is not None and state == recorded:
+        return _Done(tuple(Outcome(_display(config, p), "unchanged") for p in paths), state)
+    try:
+        document = _parse(config, rel, source)
+    except PipelineError as error:
+        return _Done((Outcome(_display(config, source_path), "failed", error),), None)
+    assert run.now is not None
+    pot = catalog.template(
+        document,
+        reference=_display(config, source_path),
+        project=config.project,
+        now=run.now,
+    )
+    template = _template_text(pot, before[0])
+    outcomes = [_write(config, paths[0], template, durable=False)]  # made from the source
+    after = [template.encode("utf-8")]
+    for language, path, old_bytes in zip(run.languages, paths[1:], before[1:], strict=True):
+        try:
+            old = decode_catalog(old_bytes, display=_display(config, path))
+        except PipelineError as error:
+            outcomes.append(Outcome(_display(config, path), "failed", error))
+            continue
+        text = pofile.format_po(catalog.update(pot, old, language=language, now=run.now))
+        outcomes.append(_write(config, path, text))
+        after.append(text.encode("utf-8"))
+    failed = any(outcome.status == "failed" for outcome in outcomes)
+    return _Done(tuple(outcomes), None if failed else _extract_state(run, rel, source, after))
+
+
+def _extract_state(
+    run: _Run, rel: Path, source: bytes | None, files: Sequence[bytes | None]
+) -> str | None:
+    """The cache key of a document's extract: tool, settings, languages and file hashes."""
+    if not run.fingerprint or source is None:
+        return None
+    return digest(run.fingerprint, rel.as_posix(), *run.config.languages, source, *files)
+
+
+def _template_text(pot: polib.POFile, old_bytes: bytes | None) -> str:
+    """``pot`` as text, keeping the old creation date when nothing else changed.
+
+    Re-running extract on unchanged sources then rewrites nothing, and catalogs keep
+    the date of the last real change.
+    """
+    try:
+        old = pofile.parse_po(old_bytes.decode("utf-8"), path="") if old_bytes else None
+    except (UnicodeDecodeError, PipelineError):
+        old = None
+    if old is not None and "POT-Creation-Date" in old.metadata:
+        created = pot.metadata["POT-Creation-Date"]
+        pot.metadata["POT-Creation-Date"] = old.metadata["POT-Creation-Date"]
+        if pofile.format_po(pot) != pofile.format_po(old):
+            pot.metadata["POT-Creation-Date"] = created
+    return pofile.format_po(pot)
+
+
+# --- build: one document, all languages; runs in a worker --------------------------------
+
+
+def _build_document(run: _Run, item: tuple[Path, Any]) -> _Done:
+    """Every language's output of one document.
+
+    The cache record maps each language to the hash of its inputs (source and catalog)
+    and what they gave: the output's hash, the refused translations and the counts.
+    """
+    rel, recorded = item
+    config, layout = run.config, _layout(run.config)
+    source_path = layout.source(rel)
+    source = read_bytes(source_path)
+    source_hash = None if source is None else digest(source)
+    places = {
+        code: (layout.catalog(code, rel), layout.output(code, rel)) for code in config.languages
+    }
+    catalogs = {code: read_bytes(po_path) for code, (po_path, _) in places.items()}
+    keys = {code: _build_key(run, rel, code, source_hash, catalogs[code]) for code in places}
+    cached = {
+        code: record
+        for code, record in (recorded or {}).items()
+        if code in keys and _still_valid(record, keys[code], places[code][1])
+    }
+    document = None
+    if len(cached) < len(keys):
+        try:
+            document = _parse(config, rel, source)
+        except PipelineError as error:
+            return _Done((Outcome(_display(config, source_path), "failed", error),), None)
+    # Records of languages this run does not build (``-l``) stay: they are still true.
+    records = {code: r for code, r in (recorded or {}).items() if code not in places}
+    outcomes = []
+    for code, (po_path, output) in places.items():
+        if code in cached:
+            outcomes.append(_replayed(config, output, cached[code]))
+            records[code] = cached[code]
+            continue
+        assert document is not None
+        outcome, data = _build_one(config, source_path, document, (po_path, catalogs[code]), output)
+        outcomes.append(outcome)
+        if outcome.status != "failed" and keys[code] is not None:
+            records[code] = _build_record(keys[code], data, outcome)
+    return _Done(tuple(outcomes), records or None)
+
+
+def _build_key(
+    run: _Run, rel: Path, code: str, source_hash: str | None, po: bytes | None
+) -> str | None:
+    if not run.fingerprint or source_hash is None:
+        return None
+    return digest(run.fingerprint, rel.as_posix(), code, source_hash, po)
+
+
+def _still_valid(record: dict[str, Any], key: str | None, output: Path) -> bool:
+    """Whether ``record`` was made from these inputs and the output is still its file."""
+    if key is None or record.get("key") != key:
+        return False
+    data = read_bytes(output)
+    return data is not None and digest(data) == record.get("output")
+
+
+def _build_record(key: str, output: bytes, outcome: Outcome) -> dict[str, Any]:
+    return {
+        "key": key,
+        "output": digest(output),
+        "problems": [[p.path, p.line, p.code, p.message] for p in outcome.problems],
+        "translated": outcome.translated,
+        "segments": outcome.segments,
+    }
+
+
+def _replayed(config: Config, output: Path, record: dict[str, Any]) -> Outcome:
+    """The outcome a build would have: the file is unchanged, the same problems apply."""
+    return Outcome(
+        _display(config, output),
+        "unchanged",
+        problems=tuple(Problem(*problem) for problem in record["problems"]),
+        translated=record["translated"],
+        segments=record["segments"],
+    )
+
+
+def _build_one(
+    config: Config,
+    source: Path,
+    document: Document,
+    catalog_file: tuple[Path, bytes | None],
+    output: Path,
+) -> tuple[Outcome, bytes]:
+    """Splice one language's translations into ``document`` and write ``output``."""
     display = _display(config, output)
-    if output.resolve() == layout.source(rel).resolve():
+    if output.resolve() == source.resolve():
         error = SourceError(
             "the output would overwrite its source", path=display, hint="pick another --output"
         )
-        return Outcome(display, "failed", error)
+        return Outcome(display, "failed", error), b""
+    po_path, po_bytes = catalog_file
     try:
-        po = read_catalog(
-            layout.catalog(code, rel), display=_display(config, layout.catalog(code, rel))
-        )
+        po = decode_catalog(po_bytes, display=_display(config, po_path))
     except PipelineError as error:
-        return Outcome(display, "failed", error)
+        return Outcome(display, "failed", error), b""
     result = splice(document, catalog.translations(po) if po is not None else {})
-    written = write_if_changed(output, result.text.encode("utf-8"))
-    return Outcome(
+    data = result.text.encode("utf-8")
+    written = write_if_changed(output, data, durable=False)  # made again by the next build
+    outcome = Outcome(
         display,
         "written" if written else "unchanged",
         problems=result.problems,
         translated=result.translated,
         segments=len(document.segments),
     )
+    return outcome, data
+
+
+# --- shared ----------------------------------------------------------------------------
 
 
 def _layout(config: Config) -> Layout:
@@ -121,36 +375,25 @@ def _layout(config: Config) -> Layout:
 
 def _display(config: Config, path: Path) -> str:
     """``path`` relative to the project root, with ``/``: how references and messages show it."""
+    text, root = str(path), str(config.root)
+    if text.startswith(root) and text[len(root) : len(root) + 1] == os.sep:
+        # The usual case, without os.path.relpath: a no-op run shows thousands of paths.
+        return text[len(root) + 1 :].replace(os.sep, "/")
     try:
         return Path(os.path.relpath(path, config.root)).as_posix()
     except ValueError:  # another drive on Windows
         return path.as_posix()
 
 
-def _parse(config: Config, rel: Path) -> Document:
+def _parse(config: Config, rel: Path, data: bytes | None) -> Document:
     display = _display(config, config.source_dir / rel)
-    text = read_source(config.source_dir / rel, display=display)
+    if data is None:
+        raise SourceError("the source file vanished during the run", path=display)
+    text = decode_source(data, display=display)
     return parse_document(text, path=display, keys=config.frontmatter_keys)
 
 
-def _write_template(config: Config, path: Path, pot: polib.POFile) -> Outcome:
-    """Write ``pot``, keeping the old creation date when nothing else changed.
-
-    Re-running extract on unchanged sources then rewrites nothing, and catalogs keep
-    the date of the last real change.
-    """
-    try:
-        old = pofile.parse_po(path.read_text(encoding="utf-8"), path=str(path))
-    except (OSError, UnicodeDecodeError, PipelineError):
-        old = None
-    if old is not None and "POT-Creation-Date" in old.metadata:
-        created = pot.metadata["POT-Creation-Date"]
-        pot.metadata["POT-Creation-Date"] = old.metadata["POT-Creation-Date"]
-        if pofile.format_po(pot) != pofile.format_po(old):
-            pot.metadata["POT-Creation-Date"] = created
-    return _write(config, path, pofile.format_po(pot))
-
-
-def _write(config: Config, path: Path, text: str) -> Outcome:
-    written = write_if_changed(path, text.encode("utf-8"))
+def _write(config: Config, path: Path, text: str, *, durable: bool = True) -> Outcome:
+    """Write ``text``; catalogs hold translators' work and are ``durable``."""
+    written = write_if_changed(path, text.encode("utf-8"), durable=durable)
     return Outcome(_display(config, path), "written" if written else "unchanged")

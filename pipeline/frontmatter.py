@@ -33,6 +33,11 @@ DEFAULT_KEYS: tuple[str, ...] = (
 )
 
 _STR_TAG = "tag:yaml.org,2002:str"
+# libyaml, when PyYAML has it, composes about ten times faster than the pure-Python loader
+# and reports the same nodes, styles and character offsets.  A document it rejects is
+# composed again by the pure-Python loader, so error messages and the final verdict do not
+# depend on how PyYAML was built.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _OPEN = re.compile(r"(---|\+\+\+)[ \t]*(?:\r\n|\r|\n)")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 
@@ -137,9 +142,17 @@ def values(
     return sorted(found, key=lambda value: value.start)
 
 
+def _compose_yaml(body: str) -> yaml.Node | None:
+    """``yaml.compose`` with the fastest safe loader; errors come from the pure-Python one."""
+    try:
+        return yaml.compose(body, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        return yaml.compose(body, Loader=yaml.SafeLoader)
+
+
 def _compose(body: str, front: FrontMatter, path: str) -> yaml.Node | None:
     try:
-        return yaml.compose(body, Loader=yaml.SafeLoader)
+        return _compose_yaml(body)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = front.first_line + (mark.line if mark else 0)
@@ -265,7 +278,7 @@ def _loads_to(
 ) -> bool:
     body = text[front.body_start : value.start] + candidate + text[value.end : front.body_end]
     try:
-        node = yaml.compose(body, Loader=yaml.SafeLoader)
+        node = _compose_yaml(body)
     except yaml.YAMLError:
         return False
     for part in value.key:

@@ -212,7 +212,7 @@ def _keep_structure(
     kept = sorted(replacements, key=lambda item: item[0].start)
     refused: list[Problem] = []
     verified = 0  # kept[:verified] is known to keep the structure
-    while not _same_structure(document, kept):
+    while kept and not _same_structure(document, kept):  # no replacement: the source itself
         low, high = verified, len(kept)  # kept[:low] is fine, kept[:high] is broken
         while high - low > 1:
             middle = (low + high) // 2

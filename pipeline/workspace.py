@@ -15,7 +15,10 @@ from pipeline.errors import CatalogError, SourceError
 __all__ = [
     "SOURCE_SUFFIXES",
     "Layout",
+    "decode_catalog",
+    "decode_source",
     "discover_sources",
+    "read_bytes",
     "read_catalog",
     "read_source",
     "write_if_changed",
@@ -72,12 +75,16 @@ def discover_sources(source_dir: Path) -> list[Path]:
 
 
 def read_source(path: Path, *, display: str) -> str:
-    """The text of a UTF-8 markdown file (a BOM is kept as ``\\ufeff``).
+    """The text of a UTF-8 markdown file; see :func:`decode_source`."""
+    return decode_source(path.read_bytes(), display=display)
+
+
+def decode_source(data: bytes, *, display: str) -> str:
+    """The text of a markdown file's bytes (a BOM is kept as ``\\ufeff``).
 
     Raises :class:`SourceError` naming the line of the first byte that is not UTF-8,
     or of the first NUL byte (a binary file).
     """
-    data = path.read_bytes()
     if b"\0" in data:
         raise SourceError(
             "this is a binary file, not markdown text",
@@ -98,9 +105,20 @@ def read_source(path: Path, *, display: str) -> str:
 
 def read_catalog(path: Path, *, display: str) -> polib.POFile | None:
     """The catalog at ``path``, or ``None`` when there is none yet."""
+    return decode_catalog(read_bytes(path), display=display)
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The bytes of ``path``, or ``None`` when there is no such file."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
+        return None
+
+
+def decode_catalog(data: bytes | None, *, display: str) -> polib.POFile | None:
+    """The catalog in ``data`` (``None`` for a catalog that does not exist yet)."""
+    if data is None:
         return None
     try:
         text = data.decode("utf-8")
@@ -114,12 +132,15 @@ def read_catalog(path: Path, *, display: str) -> polib.POFile | None:
     return pofile.parse_po(text, path=display)
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
+def write_if_changed(path: Path, data: bytes, *, durable: bool = True) -> bool:
     """Write ``data`` to ``path`` atomically unless the file already holds it.
 
     The bytes go to a temporary file in the same folder, which is then renamed over
-    ``path``: a reader (or a crash) sees the old file or the new one, never half of one.
-    Returns whether the file was written.
+    ``path``: a reader (or a killed run) sees the old file or the new one, never half of
+    one.  ``durable`` files are flushed to disk (fsync) before the rename, so they
+    survive a power cut too; files that the next run can make again (templates,
+    outputs) skip that, which saves a disk round trip per file.  Returns whether the
+    file was written.
     """
     try:
         if path.read_bytes() == data:
@@ -131,8 +152,9 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

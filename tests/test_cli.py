@@ -204,3 +204,47 @@ def test_python_dash_m_runs_the_same_cli(project: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (project / "locales/en/concepts/pods.po").is_file()
+
+
+def test_jobs_do_not_change_what_is_printed_or_written(project: Path) -> None:
+    (project / "source" / "bad.md").write_text("---\ntitle: [파드\n---\n", encoding="utf-8")
+    _run("extract", "-j", "1")
+    _translate(project / "locales/en/concepts/pods.po", {SENTENCE: "A pod."})
+    serial = _run("build", "-j", "1", "--no-cache")
+    outputs = {p: p.read_bytes() for p in (project / "output").rglob("*") if p.is_file()}
+    for path in outputs:
+        path.unlink()
+    parallel = _run("build", "-j", "2", "--no-cache")
+    assert parallel.output == serial.output
+    assert "link-target" in serial.output and "error: source/bad.md:3" in serial.output
+    assert "build: 4 written" in serial.output
+    assert {p: p.read_bytes() for p in (project / "output").rglob("*") if p.is_file()} == outputs
+
+
+def test_the_cache_lives_in_the_project_and_no_cache_leaves_none(project: Path) -> None:
+    _run("extract", "--no-cache")
+    assert not (project / ".l10n-cache").exists()
+    assert _run("build").exit_code == 0
+    assert (project / ".l10n-cache" / "records.sqlite3").is_file()
+    refused = _run("build", "-j", "0")
+    assert refused.exit_code == 2 and "-j" in refused.output
+
+
+def test_no_progress_bar_without_a_terminal(project: Path) -> None:
+    result = _run("extract")
+    assert result.output == "extract: 6 written, 0 unchanged, 0 failed\n"
+
+
+def test_progress_bar_on_a_terminal(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("pipeline.cli._stderr_is_terminal", lambda: True)
+    (project / "source" / "zz.md").write_text("---\ntitle: [파드\n---\n", encoding="utf-8")
+    output = _run("extract").output
+    bar = "extract  [########................]  1/3 documents  "
+    assert output.startswith("\r" + bar)
+    erase = "\r" + " " * len(output[1:].split("\r")[0]) + "\r"
+    # The error is printed on a line of its own, then the bar is drawn again below it.
+    assert erase + "error: source/zz.md:3: " in output
+    assert "  hint: " in output and "\n" + bar in output
+    assert "3/3 documents" in output and "/s" in output
+    # The bar is erased before the summary.
+    assert output.endswith("\rextract: 6 written, 0 unchanged, 1 failed\n")

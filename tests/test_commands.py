@@ -1,0 +1,238 @@
+"""Extract and build runs: parallel runs match serial ones, and the cache only saves time."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import polib
+import pytest
+
+from pipeline import commands, document
+from pipeline.cache import CACHE_DIR, Cache
+from pipeline.config import Config
+from tests.conftest import corpus_files
+from tests.corpus_translations import hostile, pseudo
+
+NOW = dt.datetime(2026, 11, 29, 6, 24, tzinfo=dt.UTC)
+LATER = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+BROKEN = "source/broken.md"
+Runs = list[list[tuple]]
+
+
+def _config(root: Path) -> Config:
+    return Config(
+        root=root,
+        languages=("en", "ja"),
+        source_dir=root / "source",
+        locales_dir=root / "locales",
+        output_dir=root / "output",
+    )
+
+
+def _project(root: Path) -> Config:
+    """Every eighth corpus document (17 real ones) and a broken one, in English and Japanese."""
+    for path in corpus_files()[::8]:
+        target = root / "source" / path.parent.name / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    (root / BROKEN).write_text("---\ntitle: [파드\n---\n", encoding="utf-8")
+    return _config(root)
+
+
+def _translate(config: Config) -> None:
+    """Pseudo-translate English; give Japanese translations that break some documents."""
+    break_blocks = hostile("1. ", new_line=True)
+    for number, path in enumerate(sorted(config.locales_dir.glob("*/*/*.po"))):
+        po = polib.pofile(str(path), wrapwidth=0)
+        for entry in po:
+            if "/en/" in path.as_posix():
+                entry.msgstr = pseudo(entry.msgid)
+            elif number % 3 == 0 and entry.msgctxt is None:
+                entry.msgstr = break_blocks(entry.msgid)
+        po.save(str(path))
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for folder in ("locales", "output")
+        for path in sorted((root / folder).rglob("*"))
+        if path.is_file()
+    }
+
+
+def _report(outcomes: Iterable[commands.Outcome]) -> list[tuple]:
+    """Everything the CLI prints from outcomes, in order."""
+    return [
+        (o.path, o.status, str(o.error), [str(p) for p in o.problems], o.translated)
+        for o in outcomes
+    ]
+
+
+def _cycle(config: Config, *, jobs: int, cache: Cache | None) -> Runs:
+    """Extract, translate, build, then extract and build again as a translator would."""
+    runs = [_report(commands.extract(config, now=NOW, jobs=jobs, cache=cache))]
+    _translate(config)
+    runs.append(_report(commands.build(config, jobs=jobs, cache=cache)))
+    runs.append(_report(commands.extract(config, now=LATER, jobs=jobs, cache=cache)))
+    runs.append(_report(commands.build(config, jobs=jobs, cache=cache)))
+    return runs
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory: pytest.TempPathFactory) -> tuple[Runs, dict[str, bytes]]:
+    """The reference: one process, no cache."""
+    config = _project(tmp_path_factory.mktemp("serial"))
+    runs = _cycle(config, jobs=1, cache=None)
+    return runs, _files(config.root)
+
+
+@pytest.fixture(scope="module")
+def cached(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Runs]:
+    """A project taken through the cycle by two workers with a cache (copy before changing)."""
+    config = _project(tmp_path_factory.mktemp("cached"))
+    with Cache(config.root / CACHE_DIR) as cache:
+        runs = _cycle(config, jobs=2, cache=cache)
+    return config.root, runs
+
+
+def _copy(root: Path, tmp_path: Path) -> Config:
+    shutil.copytree(root, tmp_path / "project")
+    return _config(tmp_path / "project")
+
+
+def test_the_reference_run_writes_refuses_and_fails(serial: tuple[Runs, dict]) -> None:
+    runs, files = serial
+    assert {outcome[1] for run in runs for outcome in run} == {"written", "unchanged", "failed"}
+    assert sum(len(outcome[3]) for outcome in runs[1]) > 10  # refused translations
+    assert sum(path.startswith("output/en/") for path in files) == 17
+
+
+def test_two_workers_write_and_report_exactly_what_one_writes(
+    serial: tuple[Runs, dict], tmp_path: Path
+) -> None:
+    config = _project(tmp_path)
+    assert _cycle(config, jobs=2, cache=None) == serial[0]
+    assert _files(tmp_path) == serial[1]
+
+
+def test_the_cache_changes_no_file_and_no_message(
+    serial: tuple[Runs, dict], cached: tuple[Path, Runs]
+) -> None:
+    root, runs = cached
+    assert (root / CACHE_DIR / "records.sqlite3").is_file()
+    assert runs == serial[0]
+    assert _files(root) == serial[1]
+
+
+def test_deleting_the_cache_changes_no_output(cached: tuple[Path, Runs], tmp_path: Path) -> None:
+    config = _copy(cached[0], tmp_path)
+    with Cache(config.root / CACHE_DIR) as cache:
+        with_cache = [_report(commands.extract(config, now=LATER, cache=cache))]
+        with_cache.append(_report(commands.build(config, cache=cache)))
+    before = _files(config.root)
+    shutil.rmtree(config.root / CACHE_DIR)
+    with Cache(config.root / CACHE_DIR) as cache:
+        without = [_report(commands.extract(config, now=LATER, cache=cache))]
+        without.append(_report(commands.build(config, cache=cache)))
+    assert without == with_cache
+    assert _files(config.root) == before
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the documents parsed by in-process (``jobs=1``) runs."""
+    seen: list[str] = []
+    original = document.parse_document
+
+    def counting(text: str, **options: object) -> document.Document:
+        seen.append(str(options.get("path")))
+        return original(text, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(commands, "parse_document", counting)
+    return seen
+
+
+def test_a_second_run_parses_nothing(
+    cached: tuple[Path, Runs], tmp_path: Path, parses: list[str]
+) -> None:
+    config = _copy(cached[0], tmp_path)  # elsewhere: the cache is not tied to the folder
+    with Cache(config.root / CACHE_DIR) as cache:
+        extract = _report(commands.extract(config, now=LATER, cache=cache))
+        build = _report(commands.build(config, cache=cache))
+    assert parses == [BROKEN, BROKEN]  # a failed document is never cached
+    assert {o[1] for o in extract + build} == {"unchanged", "failed"}
+    assert build == cached[1][3]  # the refused translations are reported again
+
+
+def test_one_changed_file_redoes_only_its_outputs(
+    cached: tuple[Path, Runs], tmp_path: Path, parses: list[str]
+) -> None:
+    config = _copy(cached[0], tmp_path)
+    source = sorted(config.source_dir.glob("*/*.md"))[0]  # one source file changes
+    source.write_text(source.read_text(encoding="utf-8") + "\n새 문단.\n", encoding="utf-8")
+    catalog = sorted(config.locales_dir.glob("en/*/*.po"))[-1]  # one catalog changes
+    po = polib.pofile(str(catalog), wrapwidth=0)
+    po[0].msgstr = "Edited"
+    po.save(str(catalog))
+    with Cache(config.root / CACHE_DIR) as cache:
+        extract = _report(commands.extract(config, now=LATER, cache=cache))
+        build = _report(commands.build(config, cache=cache))
+    x = source.relative_to(config.source_dir).with_suffix("").as_posix()
+    y = catalog.relative_to(config.locales_dir / "en").with_suffix("").as_posix()
+    assert sorted(set(parses)) == sorted({f"source/{x}.md", f"source/{y}.md", BROKEN})
+    assert [o[0] for o in extract if o[1] == "written"] == [
+        f"locales/templates/{x}.pot",
+        f"locales/en/{x}.po",
+        f"locales/ja/{x}.po",
+        f"locales/en/{y}.po",  # polib's layout, rewritten in msgcat's
+    ]
+    assert [o[0] for o in build if o[1] == "written"] == [
+        f"output/en/{x}.md",
+        f"output/ja/{x}.md",
+        f"output/en/{y}.md",
+    ]
+
+
+def test_a_changed_setting_or_tool_invalidates_the_cache(
+    cached: tuple[Path, Runs],
+    tmp_path: Path,
+    parses: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = _copy(cached[0], tmp_path)
+    with Cache(config.root / CACHE_DIR) as cache:
+        renamed = dataclasses.replace(config, project="another name")
+        _report(commands.extract(renamed, now=LATER, cache=cache))
+        assert len(set(parses)) == 18
+        parses.clear()
+        monkeypatch.setattr(commands, "tool_fingerprint", lambda: "another version")
+        _report(commands.build(config, cache=cache))
+        assert len(set(parses)) == 18
+
+
+def test_an_edited_or_deleted_output_is_rebuilt(cached: tuple[Path, Runs], tmp_path: Path) -> None:
+    config = _copy(cached[0], tmp_path)
+    edited, deleted = sorted((config.output_dir / "en").rglob("*.md"))[:2]
+    expected = edited.read_bytes(), deleted.read_bytes()
+    edited.write_bytes(b"edited by hand\n")
+    deleted.unlink()
+    with Cache(config.root / CACHE_DIR) as cache:
+        build = _report(commands.build(config, cache=cache))
+    assert (edited.read_bytes(), deleted.read_bytes()) == expected
+    written = [o[0] for o in build if o[1] == "written"]
+    assert written == sorted(p.relative_to(config.root).as_posix() for p in (edited, deleted))
+
+
+def test_building_one_language_keeps_the_others_cached(
+    cached: tuple[Path, Runs], tmp_path: Path, parses: list[str]
+) -> None:
+    config = _copy(cached[0], tmp_path)
+    with Cache(config.root / CACHE_DIR) as cache:
+        _report(commands.build(dataclasses.replace(config, languages=("en",)), cache=cache))
+        _report(commands.build(config, cache=cache))
+    assert parses == [BROKEN, BROKEN]
