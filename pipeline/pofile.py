@@ -9,7 +9,7 @@ import polib
 
 from pipeline.errors import CatalogError
 
-__all__ = ["REFERENCE_WIDTH", "entry_key", "format_po", "parse_po"]
+__all__ = ["REFERENCE_WIDTH", "detect_width", "entry_key", "format_po", "parse_po"]
 
 #: Byte width at which gettext starts a new ``#:`` line, even under ``--no-wrap``.
 REFERENCE_WIDTH = 79
@@ -90,7 +90,7 @@ def entry_key(entry: polib.POEntry) -> tuple[str | None, str]:
 # --------------------------------------------------------------------------- writing
 
 
-def format_po(po: polib.POFile) -> str:
+def format_po(po: polib.POFile, *, width: int | None = None) -> str:
     """``po`` as the text ``msgcat --no-wrap`` (GNU gettext 0.21) writes for it.
 
     Contract: feeding the result to ``msgcat --no-wrap`` gives it back byte for byte,
@@ -265,6 +265,11 @@ def _gettext_flags(flags: Iterable[str], *, translated: bool, obsolete: bool) ->
     known += [flag for lang in _FORMAT_LANGUAGES if (flag := formats.get(lang))]
     known += [flag for flag in (span, wrap) if flag and flag != "wrap"]
     return known + unknown
+
+
+def detect_width(text: str) -> int | None:
+    """The ``msgcat --width`` that ``text`` was written with, or None if it is unwrapped."""
+    return None
 
 
 # --------------------------------------------------------------------------- reading
