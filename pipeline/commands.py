@@ -100,7 +100,7 @@ def extract(config: Config, *, now: dt.datetime) -> Iterator[Outcome]:
                 origin=display,
                 purge_after=config.purge_obsolete_after,
             )
-            yield _write(config, path, pofile.format_po(po, width=_width(config, path)))
+            yield _write(config, path, pofile.format_po(po, width=_width(config, path, old)))
 
 
 def _memory(
@@ -157,12 +157,15 @@ def _same_language(first: str, second: str) -> bool:
     return first.replace("-", "_").lower() == second.replace("-", "_").lower()
 
 
-def _width(config: Config, path: Path) -> int | None:
-    """The wrap width for the catalog at ``path``: the configured one, else the file's own."""
+def _width(config: Config, path: Path, old: polib.POFile | None) -> int | None:
+    """The wrap width for the catalog at ``path`` (``old``, parsed): the configured one,
+    else the file's own; None (unwrapped) for a new file."""
     if config.width is not None:
         return config.width or None
+    if old is None:
+        return None
     try:
-        return pofile.detect_width(path.read_text(encoding="utf-8"))
+        return pofile.detect_width(path.read_text(encoding="utf-8"), old)
     except (OSError, UnicodeDecodeError, PipelineError):
         return None
 
@@ -295,7 +298,7 @@ def _write_template(config: Config, path: Path, pot: polib.POFile) -> Outcome:
         pot.metadata["POT-Creation-Date"] = old.metadata["POT-Creation-Date"]
         if pofile.format_po(pot) != pofile.format_po(old):
             pot.metadata["POT-Creation-Date"] = created
-    return _write(config, path, pofile.format_po(pot, width=_width(config, path)))
+    return _write(config, path, pofile.format_po(pot, width=_width(config, path, old)))
 
 
 def _write(config: Config, path: Path, text: str) -> Outcome:

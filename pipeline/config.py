@@ -17,8 +17,8 @@ __all__ = ["CONFIG_NAME", "MIN_WIDTH", "Config", "load_config"]
 
 #: The file looked for in the working directory when ``--config`` is not given.
 CONFIG_NAME = "l10n.toml"
-#: The narrowest ``width`` accepted for wrapped catalogs.
-MIN_WIDTH = 10
+#: The narrowest ``width`` accepted for wrapped catalogs (gettext widens smaller ones).
+MIN_WIDTH = 20
 
 
 @dataclass(frozen=True, slots=True)

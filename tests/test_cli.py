@@ -367,3 +367,36 @@ def test_stats_prints_a_table_and_exits_zero_however_little_is_done(project: Pat
     assert result.exit_code == 0
     assert "source/concepts/pods.md" in result.output
     assert "0.0%" in result.output and "total" in result.output
+
+
+LONG = "파드는 쿠버네티스에서 생성하고 관리할 수 있는 배포 가능한 가장 작은 컴퓨팅 단위이다."
+
+
+def _is_wrapped_at(path: Path, width: int | None) -> bool:
+    from pipeline import pofile
+
+    return pofile.detect_width(path.read_text(encoding="utf-8")) == width
+
+
+def test_extract_keeps_each_catalogs_wrapping_style(project: Path) -> None:
+    (project / "source" / "index.markdown").write_text(f"# 시작\n\n{LONG}\n", encoding="utf-8")
+    assert _run("extract", "-l", "en", "--width", "40").exit_code == 0
+    catalog = project / "locales/en/index.po"
+    assert _is_wrapped_at(catalog, 40)
+    source = f"# 시작\n\n{LONG}\n\n{LONG.replace('파드는', '노드는')}\n"
+    (project / "source" / "index.markdown").write_text(source, encoding="utf-8")
+    assert _run("extract", "-l", "en").exit_code == 0
+    assert _is_wrapped_at(catalog, 40)  # the new entry is wrapped like the others
+    assert _run("extract", "-l", "en", "--no-wrap").exit_code == 0
+    assert _is_wrapped_at(catalog, None)
+    assert _run("extract", "-l", "en").exit_code == 0
+    assert _is_wrapped_at(catalog, None)  # and stays unwrapped
+
+
+def test_width_in_the_config_wraps_new_catalogs(project: Path) -> None:
+    (project / "source" / "index.markdown").write_text(f"# 시작\n\n{LONG}\n", encoding="utf-8")
+    with (project / "l10n.toml").open("a", encoding="utf-8") as config:
+        config.write("[catalog]\nwidth = 79\n")
+    assert _run("extract", "-l", "en").exit_code == 0
+    assert _is_wrapped_at(project / "locales/en/index.po", 79)
+    assert _is_wrapped_at(project / "locales/templates/index.pot", 79)

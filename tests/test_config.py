@@ -93,7 +93,7 @@ def test_catalog_and_build_defaults_keep_everything_and_publish_everything(
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[catalog]\nwidth = 5\n", "catalog.width must be 0 (unwrapped) or a whole number, 10"),
+        ("[catalog]\nwidth = 5\n", "catalog.width must be 0 (unwrapped) or a whole number, 20"),
         ("[catalog]\nwidth = true\n", "catalog.width must be"),
         ('[catalog]\nwidth = "79"\n', "catalog.width must be"),
         ("[catalog]\npurge_obsolete_after = -1\n", "catalog.purge_obsolete_after must be a whole"),
