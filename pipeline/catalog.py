@@ -141,9 +141,10 @@ def update(
 
     - an entry whose ``(msgctxt, msgid)`` is in ``old``, current or obsolete, keeps its
       msgstr, translator comments and fuzzy state; an obsolete one comes back;
-    - otherwise ``memory`` (other catalogs of the language, compendia; ``origin`` is
-      this catalog's own name there, never offered back) gives an exact translation,
-      kept as translated with a ``translation memory:`` comment;
+    - otherwise, or when that old entry is untranslated, ``memory`` (other catalogs of
+      the language, compendia; ``origin`` is this catalog's own name there, never
+      offered back) gives an exact translation, kept as translated with a
+      ``translation memory:`` comment;
     - otherwise the most similar translated old entry, or a strictly more similar
       memory entry, gives its msgstr, marked ``fuzzy`` with the old msgid as ``#|``;
     - translated entries of ``old`` that nothing used become obsolete (``#~``).
@@ -192,13 +193,22 @@ def _match(
     memory: Memory | None,
     origin: str,
 ) -> tuple[polib.POEntry, polib.POEntry | None]:
-    """The merged entry for ``new`` and the old entry it used, if any (msgmerge's order)."""
+    """The merged entry for ``new`` and the old entry it used, if any (msgmerge's order).
+
+    Like msgmerge's search, which prefers a translated definition, an old entry that
+    is still untranslated gives way to an exact memory match.
+    """
     old = exact.get(_key(new))
-    if old is not None:
+    if old is not None and (_is_translated(old) or memory is None):
         return _merged(new, old), old
     suggestion = memory.exact(new.msgctxt, new.msgid, exclude=origin) if memory else None
     if suggestion is not None:
-        return _from_memory(new, suggestion), None
+        entry = _from_memory(new, suggestion)
+        if old is not None and old.tcomment:
+            entry.tcomment = old.tcomment + "\n" + entry.tcomment
+        return entry, old
+    if old is not None:
+        return _merged(new, old), old
     found = index.best(new.msgctxt, new.msgid) if len(index) else None
     if memory:
         bound = found[1] if found is not None else THRESHOLD

@@ -298,3 +298,12 @@ def test_an_equally_close_memory_match_loses_to_the_old_catalog() -> None:
         )
     )
     assert new[edited].msgstr == POD_EN and "translation memory" not in new[edited].tcomment
+
+
+def test_memory_fills_an_entry_left_untranslated_by_an_earlier_extract() -> None:
+    old = update(_pot(), None, language=EN, now=NOW)
+    old[1].tcomment = "용어집 확인"
+    memory = _memory(("locales/en/nodes.po", {"파드": "Pod"}))
+    new = _by_msgid(update(_pot(), old, language=EN, now=LATER, memory=memory))
+    assert new["파드"].msgstr == "Pod"
+    assert new["파드"].tcomment == "용어집 확인\ntranslation memory: locales/en/nodes.po"
