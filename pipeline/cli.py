@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import sys
 import time
 from collections import Counter
@@ -13,13 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import click
+import rich.box
+import rich.console
+import rich.table
+import rich.text
 
 from pipeline import commands
 from pipeline.cache import CACHE_DIR, Cache
-from pipeline.commands import Outcome
-from pipeline.config import CONFIG_NAME, Config, load_config
+from pipeline.commands import Outcome, Report
+from pipeline.config import CONFIG_NAME, MIN_WIDTH, Config, load_config
 from pipeline.errors import PipelineError
 from pipeline.scheduler import default_jobs
+from pipeline.stats import Progress
 
 __all__ = ["main"]
 
@@ -87,6 +93,10 @@ def _config(overrides: dict[str, Any]) -> Config:
         changes["source_lang"] = overrides["source_lang"]
     if overrides.get("languages"):
         changes["languages"] = tuple(overrides["languages"])
+    changes.update(_catalog_overrides(overrides))
+    if overrides.get("min_translated") is not None:
+        changes["min_translated"] = overrides["min_translated"]
+        changes["min_translated_by_language"] = ()
     config = dataclasses.replace(config, **changes)
     if not config.languages:
         raise click.UsageError(
@@ -94,6 +104,22 @@ def _config(overrides: dict[str, Any]) -> Config:
             + CONFIG_NAME
         )
     return config
+
+
+def _catalog_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
+    """Config changes from extract's catalog options (absent options change nothing)."""
+    changes: dict[str, Any] = {}
+    if overrides.get("no_wrap"):
+        changes["width"] = 0
+    elif overrides.get("width") is not None:
+        changes["width"] = overrides["width"]
+    if overrides.get("compendia"):
+        changes["compendia"] = tuple(path.resolve() for path in overrides["compendia"])
+    if overrides.get("memory") is not None:
+        changes["translation_memory"] = overrides["memory"]
+    if overrides.get("purge_after") is not None:
+        changes["purge_obsolete_after"] = overrides["purge_after"]
+    return changes
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -104,16 +130,46 @@ def main() -> None:
     \b
     l10n extract   sources -> POT templates and PO catalogs per language
     l10n build     sources + PO catalogs -> localized markdown in output/<lang>/
+    l10n stats     translated, fuzzy and untranslated messages and words
     """
 
 
 @main.command()
 @_shared_options
+@click.option(
+    "--width",
+    type=click.IntRange(min=MIN_WIDTH),
+    metavar="N",
+    help="Wrap catalogs as msgcat --width=N does [default: keep each catalog's style].",
+)
+@click.option("--no-wrap", is_flag=True, help="Write catalogs unwrapped, as msgcat --no-wrap.")
+@click.option(
+    "--compendium",
+    "compendia",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="PO file of reviewed translations to pre-fill from; repeat for several.",
+)
+@click.option(
+    "--memory/--no-memory",
+    default=None,
+    help="Pre-fill new entries from the language's other catalogs [default: on].",
+)
+@click.option(
+    "--purge-obsolete-after",
+    "purge_after",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Drop obsolete entries N source changes after they went obsolete [default: never].",
+)
 def extract(**options: Any) -> None:
     """Write POT templates and update the PO catalogs from the sources.
 
-    Translations whose source text still exists are kept; vanished ones become
-    obsolete (#~) entries. Files whose content did not change are not rewritten.
+    Translations whose source text still exists are kept. An edited message gets the
+    translation of the most similar old one, marked fuzzy with the old msgid (#|), as
+    msgmerge --previous does; vanished ones become obsolete (#~) entries and come back
+    when their text does. Files whose content did not change are not rewritten.
     """
     jobs, use_cache = _execution(options)
     config = _config(options)
@@ -131,6 +187,13 @@ def extract(**options: Any) -> None:
 @main.command()
 @_shared_options
 @click.option("--output", "output_dir", type=_DIR, help="Folder for <lang>/ localized markdown.")
+@click.option(
+    "--min-translated",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Skip (and remove the output of) documents with less than PCT% of their source "
+    "words translated [default: the config's, else 0].",
+)
 def build(**options: Any) -> None:
     """Write localized markdown for every language into the output folder.
 
@@ -156,6 +219,97 @@ def _execution(options: dict[str, Any]) -> tuple[int, bool]:
     return options.pop("jobs") or default_jobs(), not options.pop("no_cache")
 
 
+@main.command()
+@_shared_options
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead.")
+def stats(as_json: bool, **options: Any) -> None:
+    """Show translated, fuzzy and untranslated messages and source words per document.
+
+    Words are counted in the text a reader sees, split at spaces (Korean eojeol).
+    The exit code is 0 however little is translated; it is 1 only when a document or
+    catalog cannot be read.
+    """
+    config = _config(options)
+    try:
+        reports = list(commands.stats(config))
+    except PipelineError as error:
+        raise click.ClickException(str(error)) from error
+    for report in reports:
+        if report.error is not None:
+            click.echo(f"error: {report.error}", err=True)
+    if as_json:
+        click.echo(json.dumps(_stats_json(reports), ensure_ascii=False, indent=2))
+    else:
+        rich.console.Console().print(_stats_table(reports))
+    if any(report.error is not None for report in reports):
+        raise SystemExit(1)
+
+
+def _stats_json(reports: list[Report]) -> dict[str, Any]:
+    """``{"documents": [...], "languages": {code: totals}}``; see the README for fields."""
+    documents = [
+        {"document": r.document, "language": r.language, **r.progress.as_dict()}
+        for r in reports
+        if r.progress is not None
+    ]
+    return {
+        "documents": documents,
+        "languages": {code: total.as_dict() for code, total in _totals(reports).items()},
+        "errors": [str(r.error) for r in reports if r.error is not None],
+    }
+
+
+def _totals(reports: list[Report]) -> dict[str, Progress]:
+    totals: dict[str, Progress] = {}
+    for report in reports:
+        if report.progress is not None:
+            totals[report.language] = totals.get(report.language, Progress()) + report.progress
+    return totals
+
+
+_BAR_WIDTH = 10
+
+
+def _bar(progress: Progress) -> rich.text.Text:
+    """Translated (green), fuzzy (yellow) and untranslated (dim) words as one bar."""
+    total = progress.total.words or 1
+    done = round(_BAR_WIDTH * progress.translated.words / total)
+    fuzzy = min(round(_BAR_WIDTH * progress.fuzzy.words / total), _BAR_WIDTH - done)
+    bar = rich.text.Text("█" * done, style="green")
+    bar.append("█" * fuzzy, style="yellow")
+    bar.append("░" * (_BAR_WIDTH - done - fuzzy), style="dim")
+    return bar
+
+
+def _stats_table(reports: list[Report]) -> rich.table.Table:
+    """Per language: one row per document, then the language's total row."""
+    table = rich.table.Table(
+        title="Translation progress: messages / source words",
+        box=rich.box.SIMPLE,
+        pad_edge=False,
+    )
+    table.add_column("lang", no_wrap=True)
+    table.add_column("document", overflow="fold", min_width=20)
+    for name in ("translated", "fuzzy", "untranslated"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("words %", justify="right", no_wrap=True)
+    table.add_column("progress", no_wrap=True)
+    totals = _totals(reports)
+    for code in sorted(totals):
+        rows = sorted((r for r in reports if r.progress and r.language == code), key=str)
+        for report in rows:
+            assert report.progress is not None
+            table.add_row(code, report.document, *_cells(report.progress))
+        table.add_row(code, "[b]total[/b]", *_cells(totals[code]), end_section=True)
+    return table
+
+
+def _cells(progress: Progress) -> list[str | rich.text.Text]:
+    counts = (progress.translated, progress.fuzzy, progress.untranslated)
+    cells: list[str | rich.text.Text] = [f"{c.messages} / {c.words}" for c in counts]
+    return [*cells, f"{progress.percent:.1f}%", _bar(progress)]
+
+
 def _run_command(command: str, config: Config, use_cache: bool, start: _Start) -> None:
     """Run a command with its cache and progress bar, print its messages, then the summary."""
     counts: Counter[str] = Counter()
@@ -179,6 +333,8 @@ def _messages(outcome: Outcome) -> Iterator[str]:
         yield f"error: {outcome.error}"
     for problem in outcome.problems:
         yield f"warning: {problem}"
+    if outcome.status == "skipped":
+        yield f"skipped: {outcome.path}: {outcome.note}"
 
 
 def _stderr_is_terminal() -> bool:
@@ -240,7 +396,7 @@ def _report(command: str, counts: Counter[str], refused: int) -> None:
         f"{counts['failed']} failed"
     )
     if command == "build":
-        summary += f", {refused} translation(s) refused"
+        summary += f", {counts['skipped']} skipped, {refused} translation(s) refused"
     click.echo(summary, err=True)
     if counts["failed"]:
         raise SystemExit(1)

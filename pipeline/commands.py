@@ -26,21 +26,25 @@ from pipeline.cache import Cache, digest, tool_fingerprint
 from pipeline.checks import Problem
 from pipeline.config import Config
 from pipeline.document import Document, parse_document
-from pipeline.errors import PipelineError, SourceError
+from pipeline.errors import CatalogError, PipelineError, SourceError
+from pipeline.memory import Memory
 from pipeline.scheduler import ordered_map
 from pipeline.splice import splice
+from pipeline.stats import Progress as Counts
+from pipeline.stats import progress as count_progress
 from pipeline.workspace import (
     Layout,
     decode_catalog,
     decode_source,
     discover_sources,
     read_bytes,
+    read_catalog,
     write_if_changed,
 )
 
-__all__ = ["Outcome", "Progress", "build", "extract"]
+__all__ = ["Outcome", "Progress", "Report", "build", "extract", "stats"]
 
-Status = Literal["written", "unchanged", "failed"]
+Status = Literal["written", "unchanged", "failed", "skipped"]
 #: Called after each document with (documents done, documents in the run).
 Progress = Callable[[int, int], None]
 
@@ -58,6 +62,18 @@ class Outcome:
     problems: tuple[Problem, ...] = field(default=())
     translated: int = 0
     segments: int = 0
+    #: Why a build skipped the file (``skipped`` status), for people.
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The translation progress of one document in one language, or why it is unknown."""
+
+    document: str
+    language: str
+    progress: Counts | None
+    error: PipelineError | None = None
 
 
 def extract(
@@ -70,13 +86,153 @@ def extract(
 ) -> Iterator[Outcome]:
     """Write each document's POT template and its catalog for every language.
 
+    New entries are pre-filled from the translation memory: the other catalogs of the
+    language (unless ``config.translation_memory`` is off) and ``config.compendia``.
     A document that cannot be parsed, or a catalog that cannot be read, fails alone:
-    its files are left untouched and the others are processed.
+    its files are left untouched and the others are processed.  A compendium that
+    cannot be read stops the run before anything is written.
     """
     languages = tuple(catalog.language_info(code) for code in config.languages)
+    memories = _memories(config, languages)
+    _SHARED_MEMORIES.clear()
+    _SHARED_MEMORIES.update(memories)
+    # The memory fills only messages new to a catalog, which needs a changed source or
+    # catalog: so it is not part of the cache key (see catalog.update).
     plan = _Run(config, _fingerprint(config, cache), now, languages)
     task = functools.partial(_extract_document, plan)
     return _run("extract", config, task, jobs=jobs, cache=cache, progress=progress)
+
+
+class _LazyMemory:
+    """A language's translation memory, read before the run and parsed on first use.
+
+    The catalogs are snapshotted as bytes before any task runs, so every task sees the
+    same memory whatever ``jobs`` is.  Workers are forked after it is made and inherit
+    it; each parses it only if one of its documents has a new entry to fill.
+    """
+
+    def __init__(
+        self, sources: list[tuple[str, bytes]], compendia: list[tuple[str, polib.POFile]]
+    ) -> None:
+        self._sources = sources
+        self._compendia = compendia
+        self._memory: Memory | None = None
+
+    def get(self) -> Memory:
+        if self._memory is None:
+            catalogs: list[tuple[str, polib.POFile]] = []
+            for name, data in self._sources:
+                try:
+                    po = decode_catalog(data, display=name)
+                except PipelineError:
+                    continue  # its own document reports it
+                if po is not None:
+                    catalogs.append((name, po))
+            self._memory = Memory(catalogs + self._compendia)
+        return self._memory
+
+
+#: The memories of the current extract run, by language; inherited by forked workers.
+_SHARED_MEMORIES: dict[str, _LazyMemory | None] = {}
+
+
+def _memories(
+    config: Config, languages: Sequence[catalog.LanguageInfo]
+) -> dict[str, _LazyMemory | None]:
+    """Each language's memory: its catalogs (unless turned off) and the compendia."""
+    layout = _layout(config)
+    sources = discover_sources(config.source_dir) if config.translation_memory else []
+    memories: dict[str, _LazyMemory | None] = {}
+    for language in languages:
+        found = []
+        for rel in sources:
+            path = layout.catalog(language.code, rel)
+            data = read_bytes(path)
+            if data is not None:
+                found.append((_display(config, path), data))
+        compendia = [
+            (_display(config, path), po)
+            for path in config.compendia
+            if (po := _compendium(config, path, language.code)) is not None
+        ]
+        memories[language.code] = _LazyMemory(found, compendia) if found or compendia else None
+    return memories
+
+
+def _compendium(config: Config, path: Path, code: str) -> polib.POFile | None:
+    """The compendium at ``path`` if it serves ``code`` (its ``Language`` header says so).
+
+    A compendium without a ``Language`` header serves the only target language; with
+    several, which one it is for cannot be told, and that is an error.
+    """
+    display = _display(config, path)
+    po = read_catalog(path, display=display)
+    if po is None:
+        raise CatalogError(
+            "the compendium does not exist", path=display, hint="check --compendium or compendia"
+        )
+    language = po.metadata.get("Language", "").strip()
+    if not language and len(config.languages) > 1:
+        raise CatalogError(
+            "the compendium has no Language header, so its language is unknown",
+            path=display,
+            hint="add a 'Language: xx' line to its header",
+        )
+    return po if not language or _same_language(language, code) else None
+
+
+def _same_language(first: str, second: str) -> bool:
+    return first.replace("-", "_").lower() == second.replace("-", "_").lower()
+
+
+def _width(config: Config, text: bytes | None, old: polib.POFile | None = None) -> int | None:
+    """The wrap width for a catalog: the configured one, else that of its old ``text``
+    (``old``, parsed, if the caller has it); None (unwrapped) for a new file."""
+    if config.width is not None:
+        return config.width or None
+    if text is None:
+        return None
+    try:
+        return pofile.detect_width(text.decode("utf-8"), old)
+    except (UnicodeDecodeError, PipelineError):
+        return None
+
+
+def stats(config: Config) -> Iterator[Report]:
+    """The progress of every document in every language, from its source and catalog.
+
+    Counts come from the current source, so a catalog not yet re-extracted shows the
+    changed messages as untranslated.  An unreadable document or catalog gives a report
+    with an error.
+    """
+    for code in config.languages:
+        catalog.language_info(code)
+    layout = _layout(config)
+    for rel in discover_sources(config.source_dir):
+        source = _display(config, layout.source(rel))
+        try:
+            source_path = layout.source(rel)
+            document = _parse(config, rel, read_bytes(source_path))
+            pot = _template(config, source_path, document)
+        except PipelineError as error:
+            yield Report(source, "", None, error)
+            continue
+        for code in config.languages:
+            path = layout.catalog(code, rel)
+            try:
+                po = read_catalog(path, display=_display(config, path))
+            except PipelineError as error:
+                yield Report(source, code, None, error)
+                continue
+            yield Report(source, code, count_progress(pot, po))
+
+
+def _template(config: Config, source: Path, document: Document) -> polib.POFile:
+    """``document``'s template, for progress counts (its creation date is not used)."""
+    now = dt.datetime.now(dt.UTC)
+    return catalog.template(
+        document, reference=_display(config, source), project=config.project, now=now
+    )
 
 
 def build(
@@ -208,7 +364,7 @@ def _extract_document(run: _Run, item: tuple[Path, Any]) -> _Done:
         project=config.project,
         now=run.now,
     )
-    template = _template_text(pot, before[0])
+    template = _template_text(pot, before[0], width=_width(config, before[0]))
     outcomes = [_write(config, paths[0], template, durable=False)]  # made from the source
     after = [template.encode("utf-8")]
     for language, path, old_bytes in zip(run.languages, paths[1:], before[1:], strict=True):
@@ -217,7 +373,17 @@ def _extract_document(run: _Run, item: tuple[Path, Any]) -> _Done:
         except PipelineError as error:
             outcomes.append(Outcome(_display(config, path), "failed", error))
             continue
-        text = pofile.format_po(catalog.update(pot, old, language=language, now=run.now))
+        lazy = _SHARED_MEMORIES.get(language.code)
+        po = catalog.update(
+            pot,
+            old,
+            language=language,
+            now=run.now,
+            memory=lazy.get() if lazy is not None else None,
+            origin=_display(config, path),
+            purge_after=config.purge_obsolete_after,
+        )
+        text = pofile.format_po(po, width=_width(config, old_bytes, old))
         outcomes.append(_write(config, path, text))
         after.append(text.encode("utf-8"))
     failed = any(outcome.status == "failed" for outcome in outcomes)
@@ -233,7 +399,7 @@ def _extract_state(
     return digest(run.fingerprint, rel.as_posix(), *run.config.languages, source, *files)
 
 
-def _template_text(pot: polib.POFile, old_bytes: bytes | None) -> str:
+def _template_text(pot: polib.POFile, old_bytes: bytes | None, *, width: int | None) -> str:
     """``pot`` as text, keeping the old creation date when nothing else changed.
 
     Re-running extract on unchanged sources then rewrites nothing, and catalogs keep
@@ -246,9 +412,9 @@ def _template_text(pot: polib.POFile, old_bytes: bytes | None) -> str:
     if old is not None and "POT-Creation-Date" in old.metadata:
         created = pot.metadata["POT-Creation-Date"]
         pot.metadata["POT-Creation-Date"] = old.metadata["POT-Creation-Date"]
-        if pofile.format_po(pot) != pofile.format_po(old):
+        if pofile.format_po(pot, width=width) != pofile.format_po(old, width=width):
             pot.metadata["POT-Creation-Date"] = created
-    return pofile.format_po(pot)
+    return pofile.format_po(pot, width=width)
 
 
 # --- build: one document, all languages; runs in a worker --------------------------------
@@ -290,7 +456,9 @@ def _build_document(run: _Run, item: tuple[Path, Any]) -> _Done:
             records[code] = cached[code]
             continue
         assert document is not None
-        outcome, data = _build_one(config, source_path, document, (po_path, catalogs[code]), output)
+        outcome, data = _build_one(
+            config, source_path, document, (code, po_path, catalogs[code]), output
+        )
         outcomes.append(outcome)
         if outcome.status != "failed" and keys[code] is not None:
             records[code] = _build_record(keys[code], data, outcome)
@@ -338,7 +506,7 @@ def _build_one(
     config: Config,
     source: Path,
     document: Document,
-    catalog_file: tuple[Path, bytes | None],
+    catalog_file: tuple[str, Path, bytes | None],
     output: Path,
 ) -> tuple[Outcome, bytes]:
     """Splice one language's translations into ``document`` and write ``output``."""
@@ -348,11 +516,17 @@ def _build_one(
             "the output would overwrite its source", path=display, hint="pick another --output"
         )
         return Outcome(display, "failed", error), b""
-    po_path, po_bytes = catalog_file
+    code, po_path, po_bytes = catalog_file
     try:
         po = decode_catalog(po_bytes, display=_display(config, po_path))
     except PipelineError as error:
         return Outcome(display, "failed", error), b""
+    skipped = _below_threshold(config, _template(config, source, document), po, code)
+    if skipped:
+        if output.is_file():
+            output.unlink()
+            skipped += "; the old output was removed"
+        return Outcome(display, "skipped", note=skipped), b""
     result = splice(document, catalog.translations(po) if po is not None else {})
     data = result.text.encode("utf-8")
     written = write_if_changed(output, data, durable=False)  # made again by the next build
@@ -367,6 +541,17 @@ def _build_one(
 
 
 # --- shared ----------------------------------------------------------------------------
+
+
+def _below_threshold(config: Config, pot: polib.POFile, po: polib.POFile | None, code: str) -> str:
+    """Why the document is not published in ``code``, or ``""`` when it is."""
+    threshold = config.threshold(code)
+    if threshold <= 0:
+        return ""
+    share = count_progress(pot, po).percent
+    if share >= threshold:
+        return ""
+    return f"{share:.1f}% of source words translated, below the {threshold:g}% threshold"
 
 
 def _layout(config: Config) -> Layout:
