@@ -283,6 +283,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--bench-python", default=str(REPO / ".venv-bench" / "bin" / "python"))
     parser.add_argument("--tools", nargs="*", help="only these tools (names start with)")
     options = parser.parse_args(argv)
+    # Commands run inside each project folder: a relative path would not be found there.
+    # abspath, not resolve: resolving the venv's python symlink would leave the venv.
+    options.bench_python = os.path.abspath(options.bench_python)
     corpus = len(corpus_documents())
     started = dt.datetime.now().astimezone()
     lines = [
