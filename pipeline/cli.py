@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import click
 
 from pipeline import commands
+from pipeline.checks import Problem
 from pipeline.commands import Outcome
 from pipeline.config import CONFIG_NAME, Config, load_config
 from pipeline.errors import PipelineError
@@ -87,6 +89,8 @@ def main() -> None:
     \b
     l10n extract   sources -> POT templates and PO catalogs per language
     l10n build     sources + PO catalogs -> localized markdown in output/<lang>/
+    l10n check     find broken translations in the PO catalogs
+    l10n pseudo    fill catalogs with pseudo-translations (try: -l qps)
     """
 
 
@@ -108,12 +112,119 @@ def extract(**options: Any) -> None:
 def build(**options: Any) -> None:
     """Write localized markdown for every language into the output folder.
 
-    Untranslated and fuzzy segments keep the Korean source text. A translation that
-    would break a link, the front matter or the block structure is not used; the build
-    says where and why.
+    Untranslated and fuzzy segments keep the Korean source text. Translations go
+    through the same checks as `l10n check`: one with an error (a broken link, code,
+    shortcode, markup, block structure or front matter) is not used; the build says
+    where and why. Fragment links follow translated headings.
     """
     config = _config(options)
     _report("build", _run(lambda: commands.build(config)))
+
+
+@main.command()
+@_shared_options
+@click.option("--json", "as_json", is_flag=True, help="Print findings as JSON (see README).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--fuzzy", is_flag=True, help="Also check fuzzy entries.")
+def check(as_json: bool, strict: bool, fuzzy: bool, **options: Any) -> None:
+    """Check every translated entry of the catalogs against its source text.
+
+    Links, inline code, shortcodes and other placeholders, emphasis, block structure and
+    front matter values must survive translation (errors); leftover Hangul, copied
+    source text, empty fuzzy entries and stray whitespace are warnings. Exits with 1
+    when there are errors (with --strict: any finding).
+    """
+    config = _config(options)
+    try:
+        outcomes = list(commands.check(config, fuzzy=fuzzy))
+    except PipelineError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(_check_json(outcomes), ensure_ascii=False, indent=2))
+    else:
+        _echo_check(outcomes)
+    findings = [problem for outcome in outcomes for problem in outcome.problems]
+    failed = any(outcome.status == "failed" for outcome in outcomes)
+    if failed or any(p.severity == "error" or strict for p in findings):
+        raise SystemExit(1)
+
+
+@main.command()
+@_shared_options
+def pseudo(**options: Any) -> None:
+    """Fill the catalogs with pseudo-translations, to see what gets translated.
+
+    Every translatable letter becomes an accented look-alike, the text grows by about
+    30% and is wrapped in ⟦ ⟧; code, links, shortcodes and other placeholders are kept.
+    Use a pseudo-locale code such as qps (ISO 639 reserves qaa-qtz), then
+    `l10n build -l qps`. Existing translations in those catalogs are replaced.
+    """
+    config = _config(options)
+    now = dt.datetime.now(dt.UTC)
+    _report("pseudo", _run(lambda: commands.fill_pseudo(config, now=now)))
+
+
+def _echo_check(outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        if outcome.error is not None:
+            click.echo(f"error: {outcome.error}", err=True)
+        for problem in outcome.problems:
+            click.echo(
+                f"{problem.catalog}:{problem.catalog_line}: {problem.severity}: "
+                f"{problem.code}: {problem.message} [{problem.path}:{problem.line}]"
+            )
+    counts = _severities(outcomes)
+    checked = [outcome for outcome in outcomes if outcome.status == "checked"]
+    failed = sum(outcome.status == "failed" for outcome in outcomes)
+    click.echo(
+        f"check: {len(checked)} catalog(s), {sum(o.segments for o in checked)} entries: "
+        f"{counts['error']} error(s), {counts['warning']} warning(s)"
+        + (f", {failed} failed" if failed else "")
+    )
+
+
+def _severities(outcomes: Iterable[Outcome]) -> Counter[str]:
+    return Counter(problem.severity for outcome in outcomes for problem in outcome.problems)
+
+
+def _check_json(outcomes: list[Outcome]) -> dict[str, Any]:
+    """The ``--json`` document; its fields are described in the README."""
+    counts = _severities(outcomes)
+    checked = [outcome for outcome in outcomes if outcome.status == "checked"]
+    return {
+        "version": 1,
+        "summary": {
+            "catalogs": len(checked),
+            "entries": sum(outcome.segments for outcome in checked),
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "failed": sum(outcome.status == "failed" for outcome in outcomes),
+        },
+        "findings": [_finding_json(p) for outcome in outcomes for p in outcome.problems],
+        "failures": [
+            {
+                "path": outcome.error.path,
+                "line": outcome.error.line,
+                "message": outcome.error.message,
+                "hint": outcome.error.hint,
+            }
+            for outcome in outcomes
+            if outcome.error is not None
+        ],
+    }
+
+
+def _finding_json(problem: Problem) -> dict[str, Any]:
+    msgctxt, msgid = problem.entry if problem.entry is not None else (None, "")
+    return {
+        "severity": problem.severity,
+        "code": problem.code,
+        "message": problem.message,
+        "catalog": {"path": problem.catalog, "line": problem.catalog_line},
+        "source": {"path": problem.path, "line": problem.line},
+        "msgctxt": msgctxt,
+        "msgid": msgid,
+    }
 
 
 def _run(outcomes: Callable[[], Iterable[Outcome]]) -> list[Outcome]:
@@ -128,19 +239,22 @@ def _echo_each(outcomes: Iterable[Outcome]) -> Iterable[Outcome]:
         if outcome.error is not None:
             click.echo(f"error: {outcome.error}", err=True)
         for problem in outcome.problems:
-            click.echo(f"warning: {problem}", err=True)
+            where = f" [{problem.catalog}:{problem.catalog_line}]" if problem.catalog else ""
+            click.echo(f"{problem.severity}: {problem}{where}", err=True)
         yield outcome
 
 
 def _report(command: str, outcomes: list[Outcome]) -> None:
     counts = Counter(outcome.status for outcome in outcomes)
-    refused = sum(len(outcome.problems) for outcome in outcomes)
+    severities = _severities(outcomes)
     summary = (
         f"{command}: {counts['written']} written, {counts['unchanged']} unchanged, "
         f"{counts['failed']} failed"
     )
     if command == "build":
-        summary += f", {refused} translation(s) refused"
+        summary += (
+            f", {severities['error']} translation(s) refused, {severities['warning']} warning(s)"
+        )
     click.echo(summary, err=True)
     if counts["failed"]:
         raise SystemExit(1)

@@ -1,34 +1,40 @@
-"""The extract and build runs over a project, one outcome per file; the CLI reports them."""
+"""The extract, build, check and pseudo runs over a project, one outcome per file."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import polib
 
-from pipeline import catalog, pofile
-from pipeline.checks import Problem
+from pipeline import anchors, catalog, checks, pofile, pseudo
+from pipeline.checks import CheckOptions, Problem
 from pipeline.config import Config
-from pipeline.document import Document, parse_document
+from pipeline.document import Document, Segment, parse_document
 from pipeline.errors import PipelineError, SourceError
 from pipeline.splice import splice
 from pipeline.workspace import Layout, discover_sources, read_catalog, read_source, write_if_changed
 
-__all__ = ["Outcome", "build", "extract"]
+__all__ = ["Outcome", "build", "check", "check_options", "extract", "fill_pseudo"]
 
-Status = Literal["written", "unchanged", "failed"]
+Status = Literal["written", "unchanged", "checked", "failed"]
+
+_Key = tuple[str | None, str]
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What happened to one file: written, unchanged, or failed with ``error``.
 
-    ``problems`` are translations a build refused (the source text was kept).
+    ``problems`` are what the checks found: errors are translations a build refused
+    (the source text was kept), warnings were used.  ``checked`` is a catalog that
+    ``check`` read; ``segments`` then counts its entries.
     """
 
     path: str
@@ -74,8 +80,151 @@ def extract(config: Config, *, now: dt.datetime) -> Iterator[Outcome]:
 def build(config: Config) -> Iterator[Outcome]:
     """Write each document localized into every language.
 
-    Untranslated and fuzzy segments keep the source text; a document without a catalog
-    is copied as it is.  A catalog that cannot be read fails that output only.
+    Translations go through the checks first: one with an error keeps the source
+    text.  Fragment links are then pointed at the translated headings' anchors, which
+    needs every document's headings, so a first pass reads them all.  Untranslated and
+    fuzzy segments keep the source text; a document without a catalog is copied with
+    only its fragment links rewritten.  A catalog that cannot be read fails that output.
+    """
+    for code in config.languages:
+        catalog.language_info(code)
+    layout = _layout(config)
+    sources = discover_sources(config.source_dir)
+    indexes = _link_indexes(config, layout, sources)
+    for rel in sources:
+        try:
+            document = _parse(config, rel)
+        except PipelineError as error:
+            yield Outcome(_display(config, layout.source(rel)), "failed", error)
+            continue
+        for code in config.languages:
+            yield _build_one(config, layout, rel, document, code, indexes[code])
+
+
+def _build_one(
+    config: Config,
+    layout: Layout,
+    rel: Path,
+    document: Document,
+    code: str,
+    index: anchors.LinkIndex,
+) -> Outcome:
+    output = layout.output(code, rel)
+    display = _display(config, output)
+    if output.resolve() == layout.source(rel).resolve():
+        error = SourceError(
+            "the output would overwrite its source", path=display, hint="pick another --output"
+        )
+        return Outcome(display, "failed", error)
+    try:
+        accepted, problems = _reviewed(config, layout, rel, document, code)
+    except PipelineError as error:
+        return Outcome(display, "failed", error)
+    texts, broken = anchors.rewrite_links(document, accepted, current=rel.as_posix(), index=index)
+    # The checks ran above; rewritten fragments change link targets on purpose.
+    result = splice(document, texts, review=lambda segment, text: ())
+    problems += [_broken_fragment(document, link) for link in broken]
+    problems += result.problems
+    written = write_if_changed(output, result.text.encode("utf-8"))
+    refused = {(p.path, p.line) for p in result.problems if p.severity == "error"}
+    return Outcome(
+        display,
+        "written" if written else "unchanged",
+        problems=tuple(sorted(problems, key=lambda problem: problem.line)),
+        translated=sum(
+            1
+            for segment in document.segments
+            if _is_translated(segment, accepted) and (document.path, segment.line) not in refused
+        ),
+        segments=len(document.segments),
+    )
+
+
+def _reviewed(
+    config: Config, layout: Layout, rel: Path, document: Document, code: str
+) -> tuple[dict[_Key, str], list[Problem]]:
+    """The translations a build may use, and what the checks found in them."""
+    path = layout.catalog(code, rel)
+    display = _display(config, path)
+    po = read_catalog(path, display=display)
+    if po is None:
+        return {}, []
+    problems = checks.check_catalog(
+        po, document=document, catalog=display, options=check_options(config, code), used_only=True
+    )
+    refused = {problem.entry for problem in problems if problem.severity == "error"}
+    accepted = {k: v for k, v in catalog.translations(po).items() if k not in refused}
+    return accepted, problems
+
+
+def _is_translated(segment: Segment, accepted: Mapping[_Key, str]) -> bool:
+    return accepted.get((segment.msgctxt, segment.msgid), segment.msgid) != segment.msgid
+
+
+def _broken_fragment(document: Document, link: anchors.BrokenLink) -> Problem:
+    return Problem(
+        document.path,
+        link.segment.line,
+        "broken-fragment",
+        f"link to {link.target} points to no heading in {link.document}; fix the fragment "
+        "in the source",
+        "warning",
+    )
+
+
+def _link_indexes(
+    config: Config, layout: Layout, sources: Iterable[Path]
+) -> dict[str, anchors.LinkIndex]:
+    """Every document's anchors per language, from the translations the build will use.
+
+    Documents or catalogs that cannot be read are left out here; the build reports them.
+    """
+    found: dict[str, dict[str, anchors.Anchors]] = {code: {} for code in config.languages}
+    style = config.slug_style
+    for rel in sources:
+        try:
+            document = _parse(config, rel)
+        except PipelineError:
+            continue
+        headings = _only_headings(document)
+        for code in config.languages:
+            try:
+                accepted, _ = _reviewed(config, layout, rel, headings, code)
+            except PipelineError:
+                accepted = {}
+            found[code][rel.as_posix()] = anchors.document_anchors(
+                document,
+                accepted,
+                style=style,  # type: ignore[arg-type]
+            )
+    return {
+        code: anchors.LinkIndex(documents, config.site_prefix, config.url_maps.get(code, {}))
+        for code, documents in found.items()
+    }
+
+
+def _only_headings(document: Document) -> Document:
+    """``document`` with only its heading segments, so only those entries are checked."""
+    return dataclasses.replace(
+        document, segments=tuple(s for s in document.segments if s.kind == "heading")
+    )
+
+
+def check_options(config: Config, code: str) -> CheckOptions:
+    """The check settings of ``config`` for target language ``code``."""
+    return CheckOptions(
+        language=code,
+        text_params=config.text_params,
+        patterns=tuple(re.compile(pattern) for pattern in config.placeholder_patterns),
+        url_map=dict(config.url_maps.get(code, {})),
+    )
+
+
+def check(config: Config, *, fuzzy: bool = False) -> Iterator[Outcome]:
+    """Check every catalog of every source document; one outcome per catalog.
+
+    Only translated entries are checked, fuzzy ones too with ``fuzzy``.  A document or
+    catalog that cannot be read fails alone; a missing catalog has nothing to check.
     """
     for code in config.languages:
         catalog.language_info(code)
@@ -87,32 +236,61 @@ def build(config: Config) -> Iterator[Outcome]:
             yield Outcome(_display(config, layout.source(rel)), "failed", error)
             continue
         for code in config.languages:
-            yield _build_one(config, layout, rel, document, code)
+            path = layout.catalog(code, rel)
+            display = _display(config, path)
+            try:
+                po = read_catalog(path, display=display)
+            except PipelineError as error:
+                yield Outcome(display, "failed", error)
+                continue
+            if po is None:
+                continue
+            problems = checks.check_catalog(
+                po,
+                document=document,
+                catalog=display,
+                options=check_options(config, code),
+                fuzzy=fuzzy,
+            )
+            entries = sum(1 for entry in po if not entry.obsolete)
+            yield Outcome(display, "checked", problems=tuple(problems), segments=entries)
 
 
-def _build_one(config: Config, layout: Layout, rel: Path, document: Document, code: str) -> Outcome:
-    output = layout.output(code, rel)
-    display = _display(config, output)
-    if output.resolve() == layout.source(rel).resolve():
-        error = SourceError(
-            "the output would overwrite its source", path=display, hint="pick another --output"
+def fill_pseudo(config: Config, *, now: dt.datetime) -> Iterator[Outcome]:
+    """Write, for every language, a catalog of pseudo-translations of every source entry.
+
+    The catalog is updated from the sources as ``extract`` would, then every entry gets
+    its pseudo-translation (see :mod:`pipeline.pseudo`).
+    """
+    layout = _layout(config)
+    for rel in discover_sources(config.source_dir):
+        try:
+            document = _parse(config, rel)
+        except PipelineError as error:
+            yield Outcome(_display(config, layout.source(rel)), "failed", error)
+            continue
+        pot = catalog.template(
+            document,
+            reference=_display(config, layout.source(rel)),
+            project=config.project,
+            now=now,
         )
-        return Outcome(display, "failed", error)
-    try:
-        po = read_catalog(
-            layout.catalog(code, rel), display=_display(config, layout.catalog(code, rel))
-        )
-    except PipelineError as error:
-        return Outcome(display, "failed", error)
-    result = splice(document, catalog.translations(po) if po is not None else {})
-    written = write_if_changed(output, result.text.encode("utf-8"))
-    return Outcome(
-        display,
-        "written" if written else "unchanged",
-        problems=result.problems,
-        translated=result.translated,
-        segments=len(document.segments),
-    )
+        for code in config.languages:
+            path = layout.catalog(code, rel)
+            try:
+                old = read_catalog(path, display=_display(config, path))
+            except PipelineError as error:
+                yield Outcome(_display(config, path), "failed", error)
+                continue
+            po = catalog.update(pot, old, language=catalog.language_info(code), now=now)
+            options = check_options(config, code)
+            pseudo.fill_catalog(
+                po,
+                env=document.env,
+                text_params=options.text_params,
+                patterns=options.patterns,
+            )
+            yield _write(config, path, pofile.format_po(po))
 
 
 def _layout(config: Config) -> Layout:

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.anchors import SLUG_STYLES
 from pipeline.errors import ConfigError
 from pipeline.frontmatter import DEFAULT_KEYS
+from pipeline.placeholders import DEFAULT_TEXT_PARAMS
 
 __all__ = ["CONFIG_NAME", "Config", "load_config"]
 
@@ -24,6 +26,8 @@ _SCHEMA: Mapping[str, Mapping[str, type]] = {
     "languages": {"source": str, "targets": list},
     "paths": {"source": str, "locales": str, "output": str},
     "frontmatter": {"keys": list},
+    "check": {"placeholders": list, "text_params": list, "urls": dict},
+    "anchors": {"style": str, "site_prefix": str},
 }
 
 
@@ -42,6 +46,17 @@ class Config:
     locales_dir: Path = field(default=Path("locales"))
     output_dir: Path = field(default=Path("output"))
     frontmatter_keys: tuple[str, ...] = DEFAULT_KEYS
+    #: Regular expressions whose matches a translation must keep (``[check] placeholders``).
+    placeholder_patterns: tuple[str, ...] = ()
+    #: Shortcode and HTML parameters whose values are prose: the defaults plus
+    #: ``[check] text_params``.
+    text_params: tuple[str, ...] = DEFAULT_TEXT_PARAMS
+    #: Per target language, link prefixes a translation may localize: ``{"en": {"/ko/": "/en/"}}``.
+    url_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: How heading anchors are made (``github`` or ``blackfriday``).
+    slug_style: str = "github"
+    #: The URL path the site serves the source folder under (``/ko/``), for fragment links.
+    site_prefix: str = ""
 
 
 def load_config(path: Path | None, *, cwd: Path) -> Config:
@@ -79,6 +94,9 @@ def _from_table(table: Mapping[str, Any], *, root: Path, path: str | None) -> Co
     languages = table.get("languages", {})
     paths = table.get("paths", {})
     keys = table.get("frontmatter", {}).get("keys", list(DEFAULT_KEYS))
+    check = table.get("check", {})
+    anchors = table.get("anchors", {})
+    extra_params = [p for p in check.get("text_params", []) if p not in DEFAULT_TEXT_PARAMS]
     return Config(
         root=root,
         project=project.get("name", "documentation"),
@@ -88,6 +106,11 @@ def _from_table(table: Mapping[str, Any], *, root: Path, path: str | None) -> Co
         locales_dir=root / paths.get("locales", "locales"),
         output_dir=root / paths.get("output", "output"),
         frontmatter_keys=tuple(keys),
+        placeholder_patterns=tuple(check.get("placeholders", ())),
+        text_params=DEFAULT_TEXT_PARAMS + tuple(extra_params),
+        url_maps={code: dict(prefixes) for code, prefixes in check.get("urls", {}).items()},
+        slug_style=anchors.get("style", "github"),
+        site_prefix=anchors.get("site_prefix", ""),
     )
 
 
@@ -112,5 +135,32 @@ def _validate(table: Mapping[str, Any], path: str | None) -> None:
             if not isinstance(value, expected) or (
                 expected is list and not all(isinstance(item, str) and item for item in value)
             ):
-                kind = "a list of strings" if expected is list else "a string"
+                kind = {list: "a list of strings", dict: "a table"}.get(expected, "a string")
                 raise ConfigError(f"{section}.{key} must be {kind}, not {value!r}", path=path)
+    _validate_checks(table.get("check", {}), path)
+    style = table.get("anchors", {}).get("style", "github")
+    if style not in SLUG_STYLES:
+        raise ConfigError(
+            f"anchors.style must be one of {', '.join(SLUG_STYLES)}, not {style!r}", path=path
+        )
+
+
+def _validate_checks(check: Mapping[str, Any], path: str | None) -> None:
+    for pattern in check.get("placeholders", ()):
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ConfigError(
+                f"check.placeholders: {pattern!r} is not a regular expression: {error}",
+                path=path,
+                hint="write patterns in Python's re syntax, in single quotes in TOML",
+            ) from error
+    for code, prefixes in check.get("urls", {}).items():
+        if not isinstance(prefixes, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and k and v for k, v in prefixes.items()
+        ):
+            raise ConfigError(
+                f"check.urls.{code} must map source link prefixes to target prefixes",
+                path=path,
+                hint='write [check.urls.en] then "/ko/" = "/en/"',
+            )
