@@ -83,6 +83,8 @@ CODES: Mapping[str, Severity] = MappingProxyType(
 
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]+")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)(?:\\\\)*\|")
+# First characters of a line that may open a block other than a paragraph.
+_BLOCK_START = re.compile(r"[ \t]*(?:[#>+*=_~`<|:[-]|\d)")
 _EMPHASIS_NAMES = {
     "em": "emphasis (*…*)",
     "strong": "strong emphasis (**…**)",
@@ -239,39 +241,50 @@ def check_placeholders(pair: Pair, options: CheckOptions) -> Iterator[Finding]:
 def check_markup(pair: Pair, options: CheckOptions) -> Iterator[Finding]:
     """Emphasis, strong and strikethrough counts match what the source means.
 
-    The source's intent counts delimiters that failed to parse: ``**파드(Pod)**는`` is
-    meant as strong emphasis even though CommonMark's flanking rules leave the ``**``
-    as text before a Hangul letter.  A translation that parses as the author meant
-    passes; one that keeps the source's unparsed ``**`` gets a warning (it is no worse
-    than the source); any other difference is an error.
+    The source's intent counts pairs of delimiters that failed to parse:
+    ``**파드(Pod)**는`` is meant as strong emphasis even though CommonMark's flanking
+    rules leave the ``**`` as text before a Hangul letter.  A translation that parses as
+    the author meant passes; one that keeps the source's unparsed ``**`` as they are gets
+    a warning (it is no worse than the source); any other difference, including a new
+    delimiter that would show as an asterisk, is an error.
     """
     if not pair.message.is_markdown:
         return
-    source, target = pair.source, pair.target
     for kind in EMPHASIS_KINDS:
-        meant = source.emphasis.get(kind, 0) + source.unparsed.get(kind, 0)
-        parsed = target.emphasis.get(kind, 0)
-        if parsed == meant:
-            continue
-        name = _EMPHASIS_NAMES[kind]
-        if parsed == source.emphasis.get(kind, 0) and target.unparsed.get(
-            kind, 0
-        ) == source.unparsed.get(kind, 0):
-            yield Finding(
-                "markup",
-                f"{name} does not parse, in the source as in the translation "
-                "(CommonMark needs a space or punctuation after a closing delimiter "
-                "that follows punctuation); the page shows the asterisks",
-                "warning",
-            )
-            continue
-        hint = (
-            "; a delimiter in the translation does not parse: after punctuation, a "
-            "closing ** needs a space or punctuation after it, as in **Pod(파드)** is"
-            if target.unparsed.get(kind, 0)
-            else ""
+        finding = _markup_finding(kind, pair.source, pair.target)
+        if finding is not None:
+            yield finding
+
+
+def _markup_finding(kind: str, source: Invariants, target: Invariants) -> Finding | None:
+    source_parsed, source_literal = source.emphasis.get(kind, 0), source.unparsed.get(kind, 0)
+    parsed, literal = target.emphasis.get(kind, 0), target.unparsed.get(kind, 0)
+    name = _EMPHASIS_NAMES[kind]
+    if (parsed, literal) == (source_parsed, source_literal):
+        if source_literal < 2:
+            return None
+        return Finding(
+            "markup",
+            f"{name} does not parse, in the source as in the translation (CommonMark needs "
+            "a space or punctuation after a closing delimiter that follows punctuation); "
+            "the page shows the asterisks",
+            "warning",
         )
-        yield Finding("markup", f"{name}: the source has {meant}, the translation {parsed}{hint}")
+    meant = source_parsed + source_literal // 2
+    fixed = source_literal - 2 * (parsed - source_parsed)  # literal runs the source leaves
+    if parsed == meant and literal <= fixed:
+        return None
+    hint = (
+        "; after punctuation a closing ** needs a space or punctuation after it, as in "
+        "'**Pod(파드)** is'"
+        if literal
+        else ""
+    )
+    if parsed != meant:
+        return Finding("markup", f"{name}: the source has {meant}, the translation {parsed}{hint}")
+    return Finding(
+        "markup", f"{name}: {literal} delimiter(s) in the translation show as asterisks{hint}"
+    )
 
 
 def check_block_injection(pair: Pair, options: CheckOptions) -> Iterator[Finding]:
@@ -508,6 +521,8 @@ def _new_block(msgid: str, translation: str) -> str | None:
     otherwise it must have the msgid's shape (a msgid taken from the middle of a
     paragraph, after a shortcode line, may parse alone as a list: "2. 단계").
     """
+    if "\n" not in translation and not _BLOCK_START.match(translation):
+        return None  # one line that starts like prose: a paragraph, no need to parse
     target = _blocks(translation)
     if target == _ONE_PARAGRAPH:
         return None

@@ -81,16 +81,16 @@ def build(config: Config) -> Iterator[Outcome]:
     """Write each document localized into every language.
 
     Translations go through the checks first: one with an error keeps the source
-    text.  Fragment links are then pointed at the translated headings' anchors, which
-    needs every document's headings, so a first pass reads them all.  Untranslated and
-    fuzzy segments keep the source text; a document without a catalog is copied with
-    only its fragment links rewritten.  A catalog that cannot be read fails that output.
+    text.  Fragment links are then pointed at the translated headings' anchors (a
+    document another one links to is read ahead when needed).  Untranslated and fuzzy
+    segments keep the source text; a document without a catalog is copied with only
+    its fragment links rewritten.  A catalog that cannot be read fails that output.
     """
     for code in config.languages:
         catalog.language_info(code)
     layout = _layout(config)
     sources = discover_sources(config.source_dir)
-    indexes = _link_indexes(config, layout, sources)
+    links = {code: _AnchorsAhead(config, layout, code, sources) for code in config.languages}
     for rel in sources:
         try:
             document = _parse(config, rel)
@@ -98,7 +98,7 @@ def build(config: Config) -> Iterator[Outcome]:
             yield Outcome(_display(config, layout.source(rel)), "failed", error)
             continue
         for code in config.languages:
-            yield _build_one(config, layout, rel, document, code, indexes[code])
+            yield _build_one(config, layout, rel, document, code, links[code])
 
 
 def _build_one(
@@ -107,7 +107,7 @@ def _build_one(
     rel: Path,
     document: Document,
     code: str,
-    index: anchors.LinkIndex,
+    links: _AnchorsAhead,
 ) -> Outcome:
     output = layout.output(code, rel)
     display = _display(config, output)
@@ -120,7 +120,10 @@ def _build_one(
         accepted, problems = _reviewed(config, layout, rel, document, code)
     except PipelineError as error:
         return Outcome(display, "failed", error)
-    texts, broken = anchors.rewrite_links(document, accepted, current=rel.as_posix(), index=index)
+    links.remember(rel, document, accepted)
+    texts, broken = anchors.rewrite_links(
+        document, accepted, current=rel.as_posix(), index=links.index
+    )
     # The checks ran above; rewritten fragments change link targets on purpose.
     result = splice(document, texts, review=lambda segment, text: ())
     problems += [_broken_fragment(document, link) for link in broken]
@@ -172,35 +175,50 @@ def _broken_fragment(document: Document, link: anchors.BrokenLink) -> Problem:
     )
 
 
-def _link_indexes(
-    config: Config, layout: Layout, sources: Iterable[Path]
-) -> dict[str, anchors.LinkIndex]:
-    """Every document's anchors per language, from the translations the build will use.
+class _AnchorsAhead(Mapping[str, anchors.Anchors]):
+    """Each source document's anchors in one language, worked out when first needed.
 
-    Documents or catalogs that cannot be read are left out here; the build reports them.
+    A document's own build records its anchors; a link to a document not built yet
+    reads that document and the headings of its catalog ahead of time.  Only the small
+    :class:`~pipeline.anchors.Anchors` are kept, never documents.
     """
-    found: dict[str, dict[str, anchors.Anchors]] = {code: {} for code in config.languages}
-    style = config.slug_style
-    for rel in sources:
+
+    def __init__(self, config: Config, layout: Layout, code: str, sources: Iterable[Path]):
+        self._config, self._layout, self._code = config, layout, code
+        self._sources = {rel.as_posix(): rel for rel in sources}
+        self._found: dict[str, anchors.Anchors] = {}
+        #: How links in this language find documents and their anchors.
+        self.index = anchors.LinkIndex(self, config.site_prefix, config.url_maps.get(code, {}))
+
+    def __getitem__(self, key: str) -> anchors.Anchors:
+        if key not in self._found:
+            self._found[key] = self._read_ahead(self._sources[key])
+        return self._found[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._sources
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def remember(self, rel: Path, document: Document, accepted: Mapping[_Key, str]) -> None:
+        style = self._config.slug_style
+        self._found[rel.as_posix()] = anchors.document_anchors(document, accepted, style=style)
+
+    def _read_ahead(self, rel: Path) -> anchors.Anchors:
+        """Problems are left out here: the document's own build reports them."""
         try:
-            document = _parse(config, rel)
-        except PipelineError:
-            continue
-        headings = _only_headings(document)
-        for code in config.languages:
-            try:
-                accepted, _ = _reviewed(config, layout, rel, headings, code)
-            except PipelineError:
-                accepted = {}
-            found[code][rel.as_posix()] = anchors.document_anchors(
-                document,
-                accepted,
-                style=style,  # type: ignore[arg-type]
+            document = _parse(self._config, rel)
+            accepted, _ = _reviewed(
+                self._config, self._layout, rel, _only_headings(document), self._code
             )
-    return {
-        code: anchors.LinkIndex(documents, config.site_prefix, config.url_maps.get(code, {}))
-        for code, documents in found.items()
-    }
+        except PipelineError:
+            return anchors.Anchors()
+        style = self._config.slug_style
+        return anchors.document_anchors(document, accepted, style=style)
 
 
 def _only_headings(document: Document) -> Document:

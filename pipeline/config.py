@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.anchors import SLUG_STYLES
+from pipeline.anchors import SLUG_STYLES, SlugStyle
 from pipeline.errors import ConfigError
 from pipeline.frontmatter import DEFAULT_KEYS
 from pipeline.placeholders import DEFAULT_TEXT_PARAMS
@@ -54,7 +54,7 @@ class Config:
     #: Per target language, link prefixes a translation may localize: ``{"en": {"/ko/": "/en/"}}``.
     url_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     #: How heading anchors are made (``github`` or ``blackfriday``).
-    slug_style: str = "github"
+    slug_style: SlugStyle = "github"
     #: The URL path the site serves the source folder under (``/ko/``), for fragment links.
     site_prefix: str = ""
 

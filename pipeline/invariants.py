@@ -37,7 +37,7 @@ class Invariants:
     """What one message contains that a translation must carry over.
 
     ``emphasis`` counts parsed emphasis by kind (``em``, ``strong``, ``s``); ``unparsed``
-    counts pairs of delimiters that stayed literal text, such as the ``**`` of
+    counts delimiter runs that stayed literal text, such as the two ``**`` of
     ``**파드(Pod)**는``, which CommonMark does not close before a Hangul letter.
     ``words`` is the prose a reader sees, without code, URLs, tags and placeholders but
     with the text parameters of shortcodes and tags.
@@ -81,7 +81,7 @@ def read(
         code=tuple(stream.code),
         placeholders=tuple(found),
         emphasis=dict(stream.emphasis),
-        unparsed={kind: count // 2 for kind, count in stream.delimiters.items()},
+        unparsed=dict(stream.delimiters),
         words=_words(stream.text, stream.prose, found),
     )
 

@@ -166,13 +166,22 @@ class InlineSource:
     form: LinkForm = ""
 
 
-def _recording_inline(rule: Callable[[StateInline, bool], bool]) -> Callable[..., bool]:
+# The inline rules whose tokens get a span: those that make code, tags, escapes, entities,
+# autolinks, links and images.  Text, line breaks and emphasis delimiters need none.
+_SPANNED_RULES = frozenset(
+    {"escape", "backticks", "link", "image", "autolink", "html_inline", "entity"}
+)
+
+
+def _recording_inline(
+    rule: Callable[[StateInline, bool], bool], *, is_link: bool
+) -> Callable[..., bool]:
     @functools.wraps(rule)
     def wrapper(state: StateInline, silent: bool) -> bool:
         if silent:
             return rule(state, silent)
         start, first_new = state.pos, len(state.tokens)
-        label_end = _label_end(state, start)
+        label_end = _label_end(state, start) if is_link else -1
         matched = rule(state, silent)
         if matched:
             source = _link_source(state, start, label_end)
@@ -247,7 +256,9 @@ def _source_parser() -> MarkdownIt:
     """
     md = MarkdownIt("commonmark").enable("table").enable("strikethrough").disable("text_join")
     for rule in md.inline.ruler.__rules__:
-        md.inline.ruler.at(rule.name, _recording_inline(rule.fn), {"alt": rule.alt})
+        if rule.name in _SPANNED_RULES:
+            recording = _recording_inline(rule.fn, is_link=rule.name in ("link", "image"))
+            md.inline.ruler.at(rule.name, recording, {"alt": rule.alt})
     return md
 
 

@@ -32,6 +32,10 @@ DEFAULT_TEXT_PARAMS: tuple[str, ...] = ("text", "title", "alt", "prepend", "capt
 PlaceholderKind = Literal["shortcode", "template", "heading-id", "url", "html", "pattern"]
 
 _SHORTCODE = re.compile(r"\{\{([<%])(.*?)([%>])\}\}", re.S)
+# A shortcode cut in two by a block boundary: Hugo reads it whole, our segments see halves
+# ("{{< tooltip text=... term_id=x" in one paragraph, "}}" opening the next).
+_SHORTCODE_START = re.compile(r"\{\{([<%])((?:(?!\{\{|[%>]\}\}).)*)()()$", re.S)
+_SHORTCODE_END = re.compile(r"^(?:(?!\{\{).)*?([%>]?\}\})", re.S)
 _TEMPLATE = re.compile(r"\{\{(?![<%])(.*?)\}\}", re.S)
 _HEADING_ID = re.compile(r"\{[ \t]*#[^\s{}]+[^{}]*\}")
 # URL characters are ASCII: in Korean prose a particle follows a URL without a space
@@ -88,12 +92,16 @@ def find(
 
 
 def _shortcodes(text: str, text_params: Sequence[str]) -> Iterator[Placeholder]:
-    for match in _SHORTCODE.finditer(text):
+    whole = list(_SHORTCODE.finditer(text))
+    start = _SHORTCODE_START.search(text, whole[-1].end() if whole else 0)
+    for match in [*whole, *([start] if start else [])]:
         opening, closing = match.group(1), match.group(3)
-        body_start = match.start(2)
-        words, spans = _parameters(match.group(2), body_start, text_params)
-        normalized = "{{" + opening + " " + " ".join(words) + " " + closing + "}}"
+        words, spans = _parameters(match.group(2), match.start(2), text_params)
+        normalized = "{{" + opening + " " + " ".join(words) + (f" {closing}}}}}" if closing else "")
         yield Placeholder("shortcode", match.start(), match.end(), normalized, spans)
+    end = _SHORTCODE_END.match(text)
+    if end is not None and (not whole or end.end() <= whole[0].start()):
+        yield Placeholder("shortcode", end.start(1), end.end(1), end.group(1))
 
 
 def _simple(text: str, patterns: Sequence[re.Pattern[str]]) -> Iterator[Placeholder]:

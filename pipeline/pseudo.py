@@ -82,19 +82,20 @@ def pseudo_translate(
     if is_markdown:
         tokens = markdown.parse_inline_source(msgid, dict(env or {}))
         _protect_tokens(msgid, tokens, protected, inserts, text_params)
-    body_end = _body_end(msgid, found)
     parts: list[str] = []
-    translated = 0
-    for position, character in enumerate(msgid[:body_end]):
+    for position, character in enumerate(msgid):
         parts.append(inserts.get(position, ""))
-        if protected[position]:
-            parts.append(character)
-        else:
-            parts.append(_accented(character))
-            translated += 1
-    parts.append(inserts.get(body_end, ""))
-    padding = PAD * max(1, math.ceil(GROWTH * translated))
-    return f"{OPEN} {''.join(parts)} {padding}{CLOSE}{msgid[body_end:]}"
+        parts.append(character if protected[position] else _accented(character))
+    parts.append(inserts.get(len(msgid), ""))
+    start, end = _body(msgid, found)
+    padding = PAD * max(1, math.ceil(GROWTH * protected.count(False)))
+    # parts holds two strings per character of msgid (an insert, then the character).
+    head, body, tail = (
+        "".join(parts[: 2 * start]),
+        "".join(parts[2 * start : 2 * end]),
+        "".join(parts[2 * end :]),
+    )
+    return f"{head}{OPEN} {body} {padding}{CLOSE}{tail}"
 
 
 def fill_catalog(
@@ -120,13 +121,23 @@ def fill_catalog(
         entry.previous_msgid = entry.previous_msgctxt = None
 
 
-def _body_end(msgid: str, found: Sequence[placeholders.Placeholder]) -> int:
-    """Where the wrapped text ends: before a trailing ``{#id}``, which must stay last."""
+def _body(msgid: str, found: Sequence[placeholders.Placeholder]) -> tuple[int, int]:
+    """The span to wrap in ``⟦ ⟧``: what must stay at the edges stays outside.
+
+    A trailing ``{#id}`` must stay last, and a shortcode cut in two by a block boundary
+    (opened at the end, or closed at the start of the text) must stay joined to its
+    other half.
+    """
+    start, end = 0, len(msgid)
     stripped = len(msgid.rstrip())
     for placeholder in found:
-        if placeholder.kind == "heading-id" and placeholder.end == stripped:
-            return len(msgid[: placeholder.start].rstrip())
-    return len(msgid)
+        cut_open = placeholder.kind == "shortcode" and not placeholder.normalized.endswith("}}")
+        if placeholder.end == stripped and (placeholder.kind == "heading-id" or cut_open):
+            end = len(msgid[: placeholder.start].rstrip())
+        cut_close = placeholder.kind == "shortcode" and not placeholder.normalized.startswith("{{")
+        if placeholder.start == 0 and cut_close:
+            start = placeholder.end
+    return start, max(start, end)
 
 
 def _protect(
