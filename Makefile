@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup extract build test lint format clean bench bench-tools
+.PHONY: setup extract build check pseudo test lint format clean bench bench-tools
 
 setup: $(STAMP)
 
@@ -20,6 +20,14 @@ extract: setup
 
 build: setup
 	$(BIN)/l10n build
+
+check: setup
+	$(BIN)/l10n check
+
+# Pseudo-translate every entry into the pseudo-locale qps and build output/qps/.
+pseudo: setup
+	$(BIN)/l10n pseudo -l qps
+	$(BIN)/l10n build -l qps
 
 test: setup
 	$(BIN)/python -m pytest

@@ -41,6 +41,7 @@ MEMORY_NOTE = "translation memory:"
 OBSOLETE_AGE = "obsolete-age:"
 
 _LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
+_LOCAL_USE = re.compile(r"q[a-t][a-z](?:[_-][A-Za-z0-9]{2,8})*", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +56,18 @@ class LanguageInfo:
 def language_info(code: str) -> LanguageInfo:
     """Header data for a language code such as ``en``, ``pt_BR`` or ``zh-Hans``.
 
-    Raises :class:`CatalogError` for a code Babel does not know, or one that could
-    not be a path segment (the code names a folder under ``locales/``).
+    Codes reserved for local use (``qaa``-``qtz``, such as the pseudo-locale ``qps``) are
+    accepted without CLDR data.  Raises :class:`CatalogError` for a code Babel does not
+    know, or one that could not be a path segment (the code names a folder under ``locales/``).
     """
     if not _LANGUAGE_CODE.fullmatch(code):
         raise CatalogError(
             f"{code!r} is not a language code",
             hint="use a code like 'en', 'ja' or 'pt_BR'",
         )
+    if _LOCAL_USE.fullmatch(code):
+        # ISO 639 reserves qaa-qtz for local use; "qps" is the usual pseudo-locale.
+        return LanguageInfo(code, f"{code} (pseudo-locale)", "nplurals=2; plural=(n != 1);")
     try:
         locale = Locale.parse(code.replace("-", "_"))
     except (UnknownLocaleError, ValueError) as error:

@@ -21,6 +21,7 @@ import rich.text
 
 from pipeline import commands
 from pipeline.cache import CACHE_DIR, Cache
+from pipeline.checks import Problem
 from pipeline.commands import Outcome, Report
 from pipeline.config import CONFIG_NAME, MIN_WIDTH, Config, load_config
 from pipeline.errors import PipelineError
@@ -131,6 +132,8 @@ def main() -> None:
     l10n extract   sources -> POT templates and PO catalogs per language
     l10n build     sources + PO catalogs -> localized markdown in output/<lang>/
     l10n stats     translated, fuzzy and untranslated messages and words
+    l10n check     find broken translations in the PO catalogs
+    l10n pseudo    fill catalogs with pseudo-translations (try: -l qps)
     """
 
 
@@ -209,6 +212,119 @@ def build(**options: Any) -> None:
         use_cache,
         lambda store, progress: commands.build(config, jobs=jobs, cache=store, progress=progress),
     )
+
+
+@main.command()
+@_shared_options
+@click.option("--json", "as_json", is_flag=True, help="Print findings as JSON (see README).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--fuzzy", is_flag=True, help="Also check fuzzy entries.")
+def check(as_json: bool, strict: bool, fuzzy: bool, **options: Any) -> None:
+    """Check every translated entry of the catalogs against its source text.
+
+    Links, inline code, shortcodes and other placeholders, emphasis, block structure and
+    front matter values must survive translation (errors); leftover Hangul, copied
+    source text, empty fuzzy entries and stray whitespace are warnings. Exits with 1
+    when there are errors (with --strict: any finding).
+    """
+    jobs, _ = _execution(options)
+    config = _config(options)
+    try:
+        outcomes = list(commands.check(config, fuzzy=fuzzy, jobs=jobs))
+    except PipelineError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(_check_json(outcomes), ensure_ascii=False, indent=2))
+    else:
+        _echo_check(outcomes)
+    findings = [problem for outcome in outcomes for problem in outcome.problems]
+    failed = any(outcome.status == "failed" for outcome in outcomes)
+    if failed or any(p.severity == "error" or strict for p in findings):
+        raise SystemExit(1)
+
+
+@main.command()
+@_shared_options
+def pseudo(**options: Any) -> None:
+    """Fill the catalogs with pseudo-translations, to see what gets translated.
+
+    Every translatable letter becomes an accented look-alike, the text grows by about
+    30% and is wrapped in ⟦ ⟧; code, links, shortcodes and other placeholders are kept.
+    Use a pseudo-locale code such as qps (ISO 639 reserves qaa-qtz), then
+    `l10n build -l qps`. Existing translations in those catalogs are replaced.
+    """
+    jobs, _ = _execution(options)
+    config = _config(options)
+    now = dt.datetime.now(dt.UTC)
+    _run_command(
+        "pseudo",
+        config,
+        False,
+        lambda store, progress: commands.fill_pseudo(config, now=now, jobs=jobs, progress=progress),
+    )
+
+
+def _echo_check(outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        if outcome.error is not None:
+            click.echo(f"error: {outcome.error}", err=True)
+        for problem in outcome.problems:
+            click.echo(
+                f"{problem.catalog}:{problem.catalog_line}: {problem.severity}: "
+                f"{problem.code}: {problem.message} [{problem.path}:{problem.line}]"
+            )
+    counts = _severities(outcomes)
+    checked = [outcome for outcome in outcomes if outcome.status == "checked"]
+    failed = sum(outcome.status == "failed" for outcome in outcomes)
+    click.echo(
+        f"check: {len(checked)} catalog(s), {sum(o.segments for o in checked)} entries: "
+        f"{counts['error']} error(s), {counts['warning']} warning(s)"
+        + (f", {failed} failed" if failed else "")
+    )
+
+
+def _severities(outcomes: Iterable[Outcome]) -> Counter[str]:
+    return Counter(problem.severity for outcome in outcomes for problem in outcome.problems)
+
+
+def _check_json(outcomes: list[Outcome]) -> dict[str, Any]:
+    """The ``--json`` document; its fields are described in the README."""
+    counts = _severities(outcomes)
+    checked = [outcome for outcome in outcomes if outcome.status == "checked"]
+    return {
+        "version": 1,
+        "summary": {
+            "catalogs": len(checked),
+            "entries": sum(outcome.segments for outcome in checked),
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "failed": sum(outcome.status == "failed" for outcome in outcomes),
+        },
+        "findings": [_finding_json(p) for outcome in outcomes for p in outcome.problems],
+        "failures": [
+            {
+                "path": outcome.error.path,
+                "line": outcome.error.line,
+                "message": outcome.error.message,
+                "hint": outcome.error.hint,
+            }
+            for outcome in outcomes
+            if outcome.error is not None
+        ],
+    }
+
+
+def _finding_json(problem: Problem) -> dict[str, Any]:
+    msgctxt, msgid = problem.entry if problem.entry is not None else (None, "")
+    return {
+        "severity": problem.severity,
+        "code": problem.code,
+        "message": problem.message,
+        "catalog": {"path": problem.catalog, "line": problem.catalog_line},
+        "source": {"path": problem.path, "line": problem.line},
+        "msgctxt": msgctxt,
+        "msgid": msgid,
+    }
 
 
 _Start = Callable[[Cache | None, commands.Progress | None], Iterable[Outcome]]
@@ -313,7 +429,7 @@ def _cells(progress: Progress) -> list[str | rich.text.Text]:
 def _run_command(command: str, config: Config, use_cache: bool, start: _Start) -> None:
     """Run a command with its cache and progress bar, print its messages, then the summary."""
     counts: Counter[str] = Counter()
-    refused = 0
+    severities: Counter[str] = Counter()
     with (
         Cache(config.root / CACHE_DIR) if use_cache else contextlib.nullcontext() as cache,
         _ProgressBar(command) as bar,
@@ -321,18 +437,19 @@ def _run_command(command: str, config: Config, use_cache: bool, start: _Start) -
         try:
             for outcome in start(cache, bar.update if bar.active else None):
                 counts[outcome.status] += 1
-                refused += len(outcome.problems)
+                severities.update(problem.severity for problem in outcome.problems)
                 bar.echo(_messages(outcome))
         except PipelineError as error:
             raise click.ClickException(str(error)) from error
-    _report(command, counts, refused)
+    _report(command, counts, severities)
 
 
 def _messages(outcome: Outcome) -> Iterator[str]:
     if outcome.error is not None:
         yield f"error: {outcome.error}"
     for problem in outcome.problems:
-        yield f"warning: {problem}"
+        where = f" [{problem.catalog}:{problem.catalog_line}]" if problem.catalog else ""
+        yield f"{problem.severity}: {problem}{where}"
     if outcome.status == "skipped":
         yield f"skipped: {outcome.path}: {outcome.note}"
 
@@ -390,13 +507,16 @@ class _ProgressBar:
         self._erase()
 
 
-def _report(command: str, counts: Counter[str], refused: int) -> None:
+def _report(command: str, counts: Counter[str], severities: Counter[str]) -> None:
     summary = (
         f"{command}: {counts['written']} written, {counts['unchanged']} unchanged, "
         f"{counts['failed']} failed"
     )
     if command == "build":
-        summary += f", {counts['skipped']} skipped, {refused} translation(s) refused"
+        summary += (
+            f", {counts['skipped']} skipped, {severities['error']} translation(s) refused, "
+            f"{severities['warning']} warning(s)"
+        )
     click.echo(summary, err=True)
     if counts["failed"]:
         raise SystemExit(1)

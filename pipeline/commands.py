@@ -1,4 +1,4 @@
-"""The extract and build runs over a project, one outcome per file; the CLI reports them.
+"""The extract, build, check and pseudo runs over a project, one outcome per file.
 
 Each source document is one task: it is read and parsed once, then turned into its
 template and every language's catalog (extract) or every language's output (build).
@@ -13,19 +13,20 @@ import dataclasses
 import datetime as dt
 import functools
 import os
+import re
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import polib
 
-from pipeline import catalog, pofile
+from pipeline import anchors, catalog, checks, pofile, pseudo
 from pipeline.cache import Cache, digest, tool_fingerprint
-from pipeline.checks import Problem
+from pipeline.checks import CheckOptions, Problem
 from pipeline.config import Config
-from pipeline.document import Document, parse_document
+from pipeline.document import Document, Segment, parse_document
 from pipeline.errors import CatalogError, PipelineError, SourceError
 from pipeline.memory import Memory
 from pipeline.scheduler import ordered_map
@@ -42,11 +43,23 @@ from pipeline.workspace import (
     write_if_changed,
 )
 
-__all__ = ["Outcome", "Progress", "Report", "build", "extract", "stats"]
+__all__ = [
+    "Outcome",
+    "Progress",
+    "Report",
+    "build",
+    "check",
+    "check_options",
+    "extract",
+    "fill_pseudo",
+    "stats",
+]
 
-Status = Literal["written", "unchanged", "failed", "skipped"]
+Status = Literal["written", "unchanged", "checked", "failed", "skipped"]
 #: Called after each document with (documents done, documents in the run).
 Progress = Callable[[int, int], None]
+
+_Key = tuple[str | None, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,11 +257,19 @@ def build(
 ) -> Iterator[Outcome]:
     """Write each document localized into every language.
 
-    Untranslated and fuzzy segments keep the source text; a document without a catalog
-    is copied as it is.  A catalog that cannot be read fails that output only.
+    Translations go through the checks first: one with an error keeps the source
+    text.  Fragment links are then pointed at the translated headings' anchors (a
+    document another one links to is read ahead when needed).  Untranslated and fuzzy
+    segments keep the source text; a document without a catalog is copied with only
+    its fragment links rewritten.  A catalog that cannot be read fails that output.
     """
     for code in config.languages:
         catalog.language_info(code)
+    sources = discover_sources(config.source_dir)
+    _SHARED_ANCHORS.clear()
+    _SHARED_ANCHORS.update(
+        {code: _AnchorsAhead(config, code, sources) for code in config.languages}
+    )
     task = functools.partial(_build_document, _Run(config, _fingerprint(config, cache)))
     return _run("build", config, task, jobs=jobs, cache=cache, progress=progress)
 
@@ -439,7 +460,7 @@ def _build_document(run: _Run, item: tuple[Path, Any]) -> _Done:
     cached = {
         code: record
         for code, record in (recorded or {}).items()
-        if code in keys and _still_valid(record, keys[code], places[code][1])
+        if code in keys and _still_valid(record, keys[code], places[code][1], _SHARED_ANCHORS[code])
     }
     document = None
     if len(cached) < len(keys):
@@ -456,12 +477,14 @@ def _build_document(run: _Run, item: tuple[Path, Any]) -> _Done:
             records[code] = cached[code]
             continue
         assert document is not None
+        links = _SHARED_ANCHORS[code]
+        links.start(rel)
         outcome, data = _build_one(
-            config, source_path, document, (code, po_path, catalogs[code]), output
+            config, (rel, document), (code, po_path, catalogs[code]), output, links
         )
         outcomes.append(outcome)
         if outcome.status != "failed" and keys[code] is not None:
-            records[code] = _build_record(keys[code], data, outcome)
+            records[code] = _build_record(keys[code], data, outcome, links.consulted())
     return _Done(tuple(outcomes), records or None)
 
 
@@ -473,30 +496,50 @@ def _build_key(
     return digest(run.fingerprint, rel.as_posix(), code, source_hash, po)
 
 
-def _still_valid(record: dict[str, Any], key: str | None, output: Path) -> bool:
-    """Whether ``record`` was made from these inputs and the output is still its file."""
+def _still_valid(
+    record: dict[str, Any], key: str | None, output: Path, links: _AnchorsAhead
+) -> bool:
+    """Whether ``record`` was made from these inputs and the output is still its file.
+
+    The inputs include the other documents whose headings the build looked up for
+    fragment links: a changed heading translation there changes this output.
+    """
     if key is None or record.get("key") != key:
         return False
     data = read_bytes(output)
-    return data is not None and digest(data) == record.get("output")
+    if data is None or digest(data) != record.get("output"):
+        return False
+    return all(links.state(rel) == state for rel, state in record.get("links", {}).items())
 
 
-def _build_record(key: str, output: bytes, outcome: Outcome) -> dict[str, Any]:
+def _build_record(
+    key: str, output: bytes, outcome: Outcome, links: Mapping[str, str | None]
+) -> dict[str, Any]:
     return {
         "key": key,
         "output": digest(output),
-        "problems": [[p.path, p.line, p.code, p.message] for p in outcome.problems],
+        "problems": [_problem_record(p) for p in outcome.problems],
         "translated": outcome.translated,
         "segments": outcome.segments,
+        "links": dict(links),
     }
+
+
+def _problem_record(problem: Problem) -> list[Any]:
+    entry = None if problem.entry is None else list(problem.entry)
+    fields = (problem.path, problem.line, problem.code, problem.message, problem.severity)
+    return [*fields, problem.catalog, problem.catalog_line, entry]
 
 
 def _replayed(config: Config, output: Path, record: dict[str, Any]) -> Outcome:
     """The outcome a build would have: the file is unchanged, the same problems apply."""
+    problems = []
+    for *fields, entry in record["problems"]:
+        problems.append(Problem(*fields, entry=None if entry is None else tuple(entry)))
     return Outcome(
         _display(config, output),
         "unchanged",
-        problems=tuple(Problem(*problem) for problem in record["problems"]),
+        problems=tuple(problems),
         translated=record["translated"],
         segments=record["segments"],
     )
@@ -504,14 +547,16 @@ def _replayed(config: Config, output: Path, record: dict[str, Any]) -> Outcome:
 
 def _build_one(
     config: Config,
-    source: Path,
-    document: Document,
+    source: tuple[Path, Document],
     catalog_file: tuple[str, Path, bytes | None],
     output: Path,
+    links: _AnchorsAhead,
 ) -> tuple[Outcome, bytes]:
-    """Splice one language's translations into ``document`` and write ``output``."""
+    """Check one language's translations, splice them into the document, write ``output``."""
+    rel, document = source
     display = _display(config, output)
-    if output.resolve() == source.resolve():
+    source_path = config.source_dir / rel
+    if output.resolve() == source_path.resolve():
         error = SourceError(
             "the output would overwrite its source", path=display, hint="pick another --output"
         )
@@ -521,23 +566,251 @@ def _build_one(
         po = decode_catalog(po_bytes, display=_display(config, po_path))
     except PipelineError as error:
         return Outcome(display, "failed", error), b""
-    skipped = _below_threshold(config, _template(config, source, document), po, code)
+    skipped = _below_threshold(config, _template(config, source_path, document), po, code)
     if skipped:
         if output.is_file():
             output.unlink()
             skipped += "; the old output was removed"
         return Outcome(display, "skipped", note=skipped), b""
-    result = splice(document, catalog.translations(po) if po is not None else {})
+    accepted, problems = _reviewed(config, (po_path, po), document, code)
+    links.remember(rel, document, accepted)
+    texts, broken = anchors.rewrite_links(
+        document, accepted, current=rel.as_posix(), index=links.index
+    )
+    # The checks ran above; rewritten fragments change link targets on purpose.
+    result = splice(document, texts, review=lambda segment, text: ())
+    problems += [_broken_fragment(document, link) for link in broken]
+    problems += result.problems
     data = result.text.encode("utf-8")
     written = write_if_changed(output, data, durable=False)  # made again by the next build
+    refused = {(p.path, p.line) for p in result.problems if p.severity == "error"}
+    translated = sum(
+        1
+        for segment in document.segments
+        if _is_translated(segment, accepted) and (document.path, segment.line) not in refused
+    )
     outcome = Outcome(
         display,
         "written" if written else "unchanged",
-        problems=result.problems,
-        translated=result.translated,
+        problems=tuple(sorted(problems, key=lambda problem: problem.line)),
+        translated=translated,
         segments=len(document.segments),
     )
     return outcome, data
+
+
+def _reviewed(
+    config: Config, catalog_file: tuple[Path, polib.POFile | None], document: Document, code: str
+) -> tuple[dict[_Key, str], list[Problem]]:
+    """The translations a build may use, and what the checks found in them."""
+    path, po = catalog_file
+    if po is None:
+        return {}, []
+    problems = checks.check_catalog(
+        po,
+        document=document,
+        catalog=_display(config, path),
+        options=check_options(config, code),
+        used_only=True,
+    )
+    refused = {problem.entry for problem in problems if problem.severity == "error"}
+    accepted = {k: v for k, v in catalog.translations(po).items() if k not in refused}
+    return accepted, problems
+
+
+def _is_translated(segment: Segment, accepted: Mapping[_Key, str]) -> bool:
+    return accepted.get((segment.msgctxt, segment.msgid), segment.msgid) != segment.msgid
+
+
+def _broken_fragment(document: Document, link: anchors.BrokenLink) -> Problem:
+    return Problem(
+        document.path,
+        link.segment.line,
+        "broken-fragment",
+        f"link to {link.target} points to no heading in {link.document}; fix the fragment "
+        "in the source",
+        "warning",
+    )
+
+
+class _AnchorsAhead(Mapping[str, anchors.Anchors]):
+    """Each source document's anchors in one language, worked out when first needed.
+
+    A document's own build records its anchors; a link to a document not built yet
+    reads that document and the headings of its catalog ahead of time.  Only the small
+    :class:`~pipeline.anchors.Anchors` are kept, never documents.  Every worker process
+    has its own; they agree, since both ways give the same anchors.
+
+    For the cache, it notes which other documents the current build looked at
+    (:meth:`consulted`): their source and catalog are inputs of its output.
+    """
+
+    def __init__(self, config: Config, code: str, sources: Sequence[Path]) -> None:
+        self._config, self._code = config, code
+        self._layout = _layout(config)
+        self._sources = {rel.as_posix(): rel for rel in sources}
+        self._found: dict[str, anchors.Anchors] = {}
+        self._current = ""
+        self._consulted: set[str] = set()
+        #: How links in this language find documents and their anchors.
+        self.index = anchors.LinkIndex(self, config.site_prefix, config.url_maps.get(code, {}))
+
+    def __getitem__(self, key: str) -> anchors.Anchors:
+        self._note(key)
+        if key not in self._found:
+            self._found[key] = self._read_ahead(self._sources[key])
+        return self._found[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self._note(key)
+        return key in self._sources
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def start(self, rel: Path) -> None:
+        """Begin the build of ``rel``: forget what the previous build consulted."""
+        self._current = rel.as_posix()
+        self._consulted = set()
+
+    def consulted(self) -> dict[str, str | None]:
+        """The documents the current build looked up, each with :meth:`state`."""
+        return {key: self.state(key) for key in sorted(self._consulted)}
+
+    def state(self, key: str) -> str | None:
+        """A hash of what ``key``'s anchors depend on; None when it is not a source."""
+        rel = self._sources.get(key)
+        if rel is None:
+            return None
+        source = read_bytes(self._layout.source(rel))
+        return digest(source, read_bytes(self._layout.catalog(self._code, rel)))
+
+    def remember(self, rel: Path, document: Document, accepted: Mapping[_Key, str]) -> None:
+        style = self._config.slug_style
+        self._found[rel.as_posix()] = anchors.document_anchors(document, accepted, style=style)
+
+    def _note(self, key: str) -> None:
+        if key != self._current:
+            self._consulted.add(key)
+
+    def _read_ahead(self, rel: Path) -> anchors.Anchors:
+        """Problems are left out here: the document's own build reports them."""
+        try:
+            document = _parse(self._config, rel, read_bytes(self._layout.source(rel)))
+            path = self._layout.catalog(self._code, rel)
+            po = read_catalog(path, display=_display(self._config, path))
+            accepted, _ = _reviewed(self._config, (path, po), _only_headings(document), self._code)
+        except PipelineError:
+            return anchors.Anchors()
+        return anchors.document_anchors(document, accepted, style=self._config.slug_style)
+
+
+#: The anchors of the current build run, by language; inherited by forked workers.
+_SHARED_ANCHORS: dict[str, _AnchorsAhead] = {}
+
+
+def _only_headings(document: Document) -> Document:
+    """``document`` with only its heading segments, so only those entries are checked."""
+    return dataclasses.replace(
+        document, segments=tuple(s for s in document.segments if s.kind == "heading")
+    )
+
+
+# --- check and pseudo --------------------------------------------------------------------
+
+
+def check_options(config: Config, code: str) -> CheckOptions:
+    """The check settings of ``config`` for target language ``code``."""
+    return CheckOptions(
+        language=code,
+        text_params=config.text_params,
+        patterns=tuple(re.compile(pattern) for pattern in config.placeholder_patterns),
+        url_map=dict(config.url_maps.get(code, {})),
+    )
+
+
+def check(config: Config, *, fuzzy: bool = False, jobs: int = 1) -> Iterator[Outcome]:
+    """Check every catalog of every source document; one outcome per catalog.
+
+    Only translated entries are checked, fuzzy ones too with ``fuzzy``.  A document or
+    catalog that cannot be read fails alone; a missing catalog has nothing to check.
+    """
+    for code in config.languages:
+        catalog.language_info(code)
+    task = functools.partial(_check_document, _Run(config, ""), fuzzy)
+    return _run("check", config, task, jobs=jobs, cache=None, progress=None)
+
+
+def _check_document(run: _Run, fuzzy: bool, item: tuple[Path, Any]) -> _Done:
+    rel, _ = item
+    config, layout = run.config, _layout(run.config)
+    try:
+        document = _parse(config, rel, read_bytes(layout.source(rel)))
+    except PipelineError as error:
+        return _Done((Outcome(_display(config, layout.source(rel)), "failed", error),), None)
+    outcomes = []
+    for code in config.languages:
+        path = layout.catalog(code, rel)
+        display = _display(config, path)
+        try:
+            po = read_catalog(path, display=display)
+        except PipelineError as error:
+            outcomes.append(Outcome(display, "failed", error))
+            continue
+        if po is None:
+            continue
+        problems = checks.check_catalog(
+            po, document=document, catalog=display, options=check_options(config, code), fuzzy=fuzzy
+        )
+        entries = sum(1 for entry in po if not entry.obsolete)
+        outcomes.append(Outcome(display, "checked", problems=tuple(problems), segments=entries))
+    return _Done(tuple(outcomes), None)
+
+
+def fill_pseudo(
+    config: Config, *, now: dt.datetime, jobs: int = 1, progress: Progress | None = None
+) -> Iterator[Outcome]:
+    """Write, for every language, a catalog of pseudo-translations of every source entry.
+
+    The catalog is updated from the sources as ``extract`` would, then every entry gets
+    its pseudo-translation (see :mod:`pipeline.pseudo`).
+    """
+    languages = tuple(catalog.language_info(code) for code in config.languages)
+    task = functools.partial(_pseudo_document, _Run(config, "", now, languages))
+    return _run("pseudo", config, task, jobs=jobs, cache=None, progress=progress)
+
+
+def _pseudo_document(run: _Run, item: tuple[Path, Any]) -> _Done:
+    rel, _ = item
+    config, layout = run.config, _layout(run.config)
+    source_path = layout.source(rel)
+    try:
+        document = _parse(config, rel, read_bytes(source_path))
+    except PipelineError as error:
+        return _Done((Outcome(_display(config, source_path), "failed", error),), None)
+    assert run.now is not None
+    pot = catalog.template(
+        document, reference=_display(config, source_path), project=config.project, now=run.now
+    )
+    outcomes = []
+    for language in run.languages:
+        path = layout.catalog(language.code, rel)
+        try:
+            old = read_catalog(path, display=_display(config, path))
+        except PipelineError as error:
+            outcomes.append(Outcome(_display(config, path), "failed", error))
+            continue
+        po = catalog.update(pot, old, language=language, now=run.now)
+        options = check_options(config, language.code)
+        pseudo.fill_catalog(
+            po, env=document.env, text_params=options.text_params, patterns=options.patterns
+        )
+        outcomes.append(_write(config, path, pofile.format_po(po)))
+    return _Done(tuple(outcomes), None)
 
 
 # --- shared ----------------------------------------------------------------------------

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.anchors import SLUG_STYLES, SlugStyle
 from pipeline.errors import ConfigError
 from pipeline.frontmatter import DEFAULT_KEYS
+from pipeline.placeholders import DEFAULT_TEXT_PARAMS
 
 __all__ = ["CONFIG_NAME", "MIN_WIDTH", "Config", "load_config"]
 
@@ -48,6 +50,7 @@ _WIDTH = _Kind(
     lambda value: _is_int(value) and (value == 0 or value >= MIN_WIDTH),
 )
 _PERCENT = _Kind("a number from 0 to 100", _is_percent)
+_TABLE = _Kind("a table", lambda value: isinstance(value, dict))
 _PERCENTS = _Kind(
     "a table of language codes to numbers from 0 to 100",
     lambda value: isinstance(value, dict) and all(_is_percent(v) for v in value.values()),
@@ -67,6 +70,8 @@ _SCHEMA: Mapping[str, Mapping[str, _Kind]] = {
         "compendia": _STRINGS,
     },
     "build": {"min_translated": _PERCENT, "min_translated_by_language": _PERCENTS},
+    "check": {"placeholders": _STRINGS, "text_params": _STRINGS, "urls": _TABLE},
+    "anchors": {"style": _STRING, "site_prefix": _STRING},
 }
 
 
@@ -100,6 +105,18 @@ class Config:
     #: ``(language, percent)`` pairs; a tuple, not a mapping, so the config pickles and
     #: hashes (it is sent to worker processes and is part of the cache fingerprint).
     min_translated_by_language: tuple[tuple[str, float], ...] = ()
+
+    #: Regular expressions whose matches a translation must keep (``[check] placeholders``).
+    placeholder_patterns: tuple[str, ...] = ()
+    #: Shortcode and HTML parameters whose values are prose: the defaults plus
+    #: ``[check] text_params``.
+    text_params: tuple[str, ...] = DEFAULT_TEXT_PARAMS
+    #: Per target language, link prefixes a translation may localize: ``{"en": {"/ko/": "/en/"}}``.
+    url_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: How heading anchors are made (``github`` or ``blackfriday``).
+    slug_style: SlugStyle = "github"
+    #: The URL path the site serves the source folder under (``/ko/``), for fragment links.
+    site_prefix: str = ""
 
     def threshold(self, language: str) -> float:
         """The publishing threshold for ``language``, in percent of source words."""
@@ -143,6 +160,9 @@ def _from_table(table: Mapping[str, Any], *, root: Path, path: str | None) -> Co
     keys = table.get("frontmatter", {}).get("keys", list(DEFAULT_KEYS))
     catalog = table.get("catalog", {})
     build = table.get("build", {})
+    check = table.get("check", {})
+    anchors = table.get("anchors", {})
+    extra_params = [p for p in check.get("text_params", []) if p not in DEFAULT_TEXT_PARAMS]
     return Config(
         root=root,
         project=project.get("name", "documentation"),
@@ -158,6 +178,11 @@ def _from_table(table: Mapping[str, Any], *, root: Path, path: str | None) -> Co
         compendia=tuple(root / name for name in catalog.get("compendia", ())),
         min_translated=build.get("min_translated", 0),
         min_translated_by_language=tuple(build.get("min_translated_by_language", {}).items()),
+        placeholder_patterns=tuple(check.get("placeholders", ())),
+        text_params=DEFAULT_TEXT_PARAMS + tuple(extra_params),
+        url_maps={code: dict(prefixes) for code, prefixes in check.get("urls", {}).items()},
+        slug_style=anchors.get("style", "github"),
+        site_prefix=anchors.get("site_prefix", ""),
     )
 
 
@@ -183,3 +208,30 @@ def _validate(table: Mapping[str, Any], path: str | None) -> None:
                 raise ConfigError(
                     f"{section}.{key} must be {expected.description}, not {value!r}", path=path
                 )
+    _validate_checks(table.get("check", {}), path)
+    style = table.get("anchors", {}).get("style", "github")
+    if style not in SLUG_STYLES:
+        raise ConfigError(
+            f"anchors.style must be one of {', '.join(SLUG_STYLES)}, not {style!r}", path=path
+        )
+
+
+def _validate_checks(check: Mapping[str, Any], path: str | None) -> None:
+    for pattern in check.get("placeholders", ()):
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ConfigError(
+                f"check.placeholders: {pattern!r} is not a regular expression: {error}",
+                path=path,
+                hint="write patterns in Python's re syntax, in single quotes in TOML",
+            ) from error
+    for code, prefixes in check.get("urls", {}).items():
+        if not isinstance(prefixes, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and k and v for k, v in prefixes.items()
+        ):
+            raise ConfigError(
+                f"check.urls.{code} must map source link prefixes to target prefixes",
+                path=path,
+                hint='write [check.urls.en] then "/ko/" = "/en/"',
+            )

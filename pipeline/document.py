@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -18,6 +19,7 @@ from pipeline.frontmatter import FrontMatter
 
 __all__ = [
     "Document",
+    "Heading",
     "Segment",
     "SegmentKind",
     "is_translatable",
@@ -86,6 +88,15 @@ class Segment:
 
 
 @dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading of the document, translatable or not: its line and inline content."""
+
+    line: int
+    level: int
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """A source document: its exact text and the segments found in it."""
 
@@ -97,6 +108,13 @@ class Document:
     path: str = "<string>"
     #: The block structure with text left out (see :func:`pipeline.markdown.skeleton`).
     skeleton: tuple[Any, ...] = ()
+    #: Every heading in document order, for anchors (segments skip untranslatable ones).
+    headings: tuple[Heading, ...] = ()
+
+    @property
+    def env(self) -> dict[str, Any]:
+        """A markdown-it env holding the references, for parsing the document's inline text."""
+        return {"references": dict(self.references)}
 
     @property
     def newline(self) -> str:
@@ -126,7 +144,15 @@ def parse_document(
         references=MappingProxyType(dict(env.get("references", {}))),
         path=path,
         skeleton=tuple(markdown.skeleton(tokens)),
+        headings=tuple(_headings(tokens)),
     )
+
+
+def _headings(tokens: Sequence[Token]) -> Iterator[Heading]:
+    # markdown-it's line numbers are the document's: front matter lines are blanked, not cut.
+    for token, inline in itertools.pairwise(tokens):
+        if token.type == "heading_open" and token.map is not None:
+            yield Heading(token.map[0] + 1, int(token.tag[1:]), _nfc(inline.content))
 
 
 def structure(text: str, *, path: str = "<string>") -> tuple[Any, ...]:

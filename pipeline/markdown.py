@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 __all__ = [
     "LINE_SPANS",
+    "SOURCE",
+    "InlineSource",
     "inline_skeleton",
     "link_targets",
     "make_parser",
     "parse",
     "parse_blocks",
     "parse_inline",
+    "parse_inline_source",
+    "plain_text",
     "skeleton",
 ]
 
@@ -154,3 +160,148 @@ def skeleton(tokens: Iterable[Token]) -> list[tuple[Any, ...]]:
 
 # Blocks whose content is never translated: it must come out exactly as it went in.
 _VERBATIM = frozenset({"fence", "code_block", "html_block"})
+
+
+# --- inline tokens that know where they came from ---------------------------------------
+
+#: ``Token.meta`` key under which :func:`parse_inline_source` stores an :class:`InlineSource`
+#: on every token that is not plain text.
+SOURCE = "l10n_source"
+
+LinkForm = Literal["inline", "full", "collapsed", "shortcut", ""]
+
+
+@dataclass(frozen=True, slots=True)
+class InlineSource:
+    """Where an inline token came from in the text given to :func:`parse_inline_source`.
+
+    ``start``/``end`` cover everything the token's rule consumed (a whole link for
+    ``link_open``, the backticks for ``code_inline``).  Links and images also get the span
+    of their label (the text between ``[`` and ``]``), of their raw destination (``<...>``
+    kept) when written inline, and their form: ``[a](b)`` inline, ``[a][b]`` full,
+    ``[a][]`` collapsed, ``[a]`` shortcut.
+    """
+
+    start: int
+    end: int
+    label: tuple[int, int] | None = None
+    destination: tuple[int, int] | None = None
+    form: LinkForm = ""
+
+
+# The inline rules whose tokens get a span: those that make code, tags, escapes, entities,
+# autolinks, links and images.  Text, line breaks and emphasis delimiters need none.
+_SPANNED_RULES = frozenset(
+    {"escape", "backticks", "link", "image", "autolink", "html_inline", "entity"}
+)
+
+
+def _recording_inline(
+    rule: Callable[[StateInline, bool], bool], *, is_link: bool
+) -> Callable[..., bool]:
+    @functools.wraps(rule)
+    def wrapper(state: StateInline, silent: bool) -> bool:
+        if silent:
+            return rule(state, silent)
+        start, first_new = state.pos, len(state.tokens)
+        label_end = _label_end(state, start) if is_link else -1
+        matched = rule(state, silent)
+        if matched:
+            source = _link_source(state, start, label_end)
+            for token in state.tokens[first_new:]:
+                # Text tokens are merged afterwards (fragments_join), so their spans would
+                # lie; nested tokens already carry their own span.
+                if token.type != "text" and SOURCE not in token.meta:
+                    token.meta[SOURCE] = source
+                if token.type == "image" and source.label:
+                    _shift(token.children or [], source.label[0])
+        return matched
+
+    return wrapper
+
+
+def _label_end(state: StateInline, start: int) -> int:
+    src = state.src
+    if src.startswith("![", start):
+        return state.md.helpers.parseLinkLabel(state, start + 1, False)
+    if src.startswith("[", start):
+        return state.md.helpers.parseLinkLabel(state, start, True)
+    return -1
+
+
+def _link_source(state: StateInline, start: int, label_end: int) -> InlineSource:
+    end = state.pos
+    if label_end < 0:
+        return InlineSource(start, end)
+    src = state.src
+    label = (start + (2 if src[start] == "!" else 1), label_end)
+    after = label_end + 1
+    if src.startswith("(", after) and src[end - 1] == ")":
+        position = after + 1
+        while position < end and src[position] in " \t\n":
+            position += 1
+        found = state.md.helpers.parseLinkDestination(src, position, end)
+        if found.ok and found.pos < end:
+            return InlineSource(start, end, label, (position, found.pos), "inline")
+    if src.startswith("[]", after):
+        return InlineSource(start, end, label, None, "collapsed")
+    if src.startswith("[", after) and end > after + 1:
+        return InlineSource(start, end, label, None, "full")
+    return InlineSource(start, end, label, None, "shortcut")
+
+
+def _shift(tokens: Iterable[Token], offset: int) -> None:
+    """Make spans recorded inside an image's alt text relative to the outer text."""
+    for token in tokens:
+        source = token.meta.get(SOURCE)
+        if source is not None:
+            token.meta[SOURCE] = InlineSource(
+                source.start + offset,
+                source.end + offset,
+                _moved(source.label, offset),
+                _moved(source.destination, offset),
+                source.form,
+            )
+        _shift(token.children or [], offset)
+
+
+def _moved(span: tuple[int, int] | None, offset: int) -> tuple[int, int] | None:
+    return None if span is None else (span[0] + offset, span[1] + offset)
+
+
+@functools.cache
+def _source_parser() -> MarkdownIt:
+    """The :func:`make_parser` preset, recording inline spans and keeping escapes apart.
+
+    ``text_join`` is off, so a backslash escape or an entity stays a ``text_special``
+    token instead of melting into the text around it: an escaped ``\\*`` can then be
+    told from a ``*`` that failed to open emphasis.
+    """
+    md = MarkdownIt("commonmark").enable("table").enable("strikethrough").disable("text_join")
+    for rule in md.inline.ruler.__rules__:
+        if rule.name in _SPANNED_RULES:
+            recording = _recording_inline(rule.fn, is_link=rule.name in ("link", "image"))
+            md.inline.ruler.at(rule.name, recording, {"alt": rule.alt})
+    return md
+
+
+def parse_inline_source(text: str, env: dict[str, Any] | None = None) -> list[Token]:
+    """Inline children of ``text`` with an :class:`InlineSource` on each non-text token.
+
+    Escapes and entities are ``text_special`` tokens (``markup`` holds the source form).
+    """
+    tokens = _source_parser().parseInline(text, dict(env or {}))
+    return tokens[0].children or [] if tokens else []
+
+
+def plain_text(children: Iterable[Token]) -> str:
+    """What a reader sees of inline ``children``: text, escapes, entities and code, no tags."""
+    parts: list[str] = []
+    for token in children:
+        if token.type in ("text", "text_special", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif token.type == "image":
+            parts.append(plain_text(token.children or []))
+    return "".join(parts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pipeline import checks, frontmatter
@@ -12,10 +12,13 @@ from pipeline.checks import Problem
 from pipeline.document import Document, Segment, structure
 from pipeline.frontmatter import FrontMatterValue
 
-__all__ = ["SpliceResult", "Translations", "splice"]
+__all__ = ["Review", "SpliceResult", "Translations", "splice"]
 
 #: Translations by ``(msgctxt, msgid)``; empty strings mean "not translated".
 Translations = Mapping[tuple[str | None, str], str]
+
+#: Problems with one segment's translation; an ``error`` keeps the source text.
+Review = Callable[[Segment, str], Sequence[Problem]]
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -51,28 +54,40 @@ _LATER_LINE_STARTS = (
 
 @dataclass(frozen=True, slots=True)
 class SpliceResult:
-    """The localized text, how many segments were translated and the translations refused."""
+    """The localized text, how many segments were translated, and the problems found.
+
+    Problems of severity ``error`` are translations refused (the source text was kept);
+    a ``review`` may add warnings about translations that were used.
+    """
 
     text: str
     translated: int
     problems: tuple[Problem, ...]
 
 
-def splice(document: Document, translations: Translations) -> SpliceResult:
+def splice(
+    document: Document, translations: Translations, *, review: Review | None = None
+) -> SpliceResult:
     """Replace each translated segment of ``document`` by its translation.
 
     Bytes outside replaced segments are copied unchanged.  A segment keeps its source
     text when its translation is empty or equal to the msgid, and also when the
-    translation would break the document (a problem is reported): it would change a
-    link target, the block structure (checked by re-parsing the result) or the front
+    translation would break the document (a problem is reported): when ``review``
+    reports an error for it (by default: when it changes a link target), or when it
+    would change the block structure (checked by re-parsing the result) or the front
     matter.  With no translations the result is the source, byte for byte.
     """
+    review = review or (lambda segment, text: _link_review(document, segment, text))
     replacements: list[tuple[Segment, str]] = []
     problems: list[Problem] = []
     for segment in document.segments:
         translation = translations.get((segment.msgctxt, segment.msgid), "")
         translation = unicodedata.normalize("NFC", translation)
         if not translation or translation == segment.msgid:
+            continue
+        found = review(segment, translation)
+        problems.extend(found)
+        if any(problem.severity == "error" for problem in found):
             continue
         replacement = _replacement(document, segment, translation)
         if isinstance(replacement, Problem):
@@ -99,12 +114,17 @@ def _problem(document: Document, segment: Segment, code: str, message: str) -> P
     return Problem(document.path, segment.line, code, message)
 
 
+def _link_review(document: Document, segment: Segment, translation: str) -> list[Problem]:
+    """The default review: a translation must keep the segment's link targets."""
+    if segment.kind == "front-matter":
+        return []
+    reason = checks.link_target_problem(segment.msgid, translation, document.env)
+    return [_problem(document, segment, "link-target", reason)] if reason else []
+
+
 def _replacement(document: Document, segment: Segment, translation: str) -> str | Problem:
     if segment.kind == "front-matter":
         return _front_matter_replacement(document, segment, translation)
-    reason = checks.link_target_problem(segment.msgid, translation, document.references)
-    if reason:
-        return _problem(document, segment, "link-target", reason)
     text = translation.replace("\r\n", "\n").replace("\r", "\n").strip(" \t\n")
     if _BLANK_LINE.search(text):
         return _problem(

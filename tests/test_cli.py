@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polib
@@ -9,6 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from pipeline.cli import main
+from pipeline.pofile import format_po
+from tests.conftest import REPO
 
 ARTICLE = """---
 title: 파드
@@ -42,7 +45,7 @@ def _translate(path: Path, mapping: dict[str, str]) -> None:
     po = polib.pofile(str(path))
     for entry in po:
         entry.msgstr = mapping.get(entry.msgid, entry.msgstr)
-    po.save()
+    path.write_text(format_po(po), encoding="utf-8")  # the layout extract writes
 
 
 def test_extract_writes_templates_and_catalogs_in_the_fixed_layout(project: Path) -> None:
@@ -444,3 +447,130 @@ def test_width_in_the_config_wraps_new_catalogs(project: Path) -> None:
     assert _run("extract", "-l", "en").exit_code == 0
     assert _is_wrapped_at(project / "locales/en/index.po", 79)
     assert _is_wrapped_at(project / "locales/templates/index.pot", 79)
+
+
+# --- check, pseudo, and what the build prints -------------------------------------------------
+
+
+def test_clean_build_prints_only_the_summary(project: Path) -> None:
+    _run("extract")
+    _translate(project / "locales/en/concepts/pods.po", {"파드": "Pods"})
+    result = _run("build", "-l", "en")
+    assert result.output == (
+        "build: 2 written, 0 unchanged, 0 failed, 0 skipped, "
+        "0 translation(s) refused, 0 warning(s)\n"
+    )
+
+
+def test_build_prints_one_line_per_finding_and_counts_them(project: Path) -> None:
+    _run("extract")
+    _translate(
+        project / "locales/en/concepts/pods.po",
+        {"파드": "Pods 파드", SENTENCE: "A [pod](/ko/docs/pods/) is the `smallest` unit.\n"},
+    )
+    result = _run("build", "-l", "en")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines == [
+        "warning: source/concepts/pods.md:2: untranslated-residue: Hangul left in the "
+        "translation: 파드 [locales/en/concepts/pods.po:15]",
+        "warning: source/concepts/pods.md:6: untranslated-residue: Hangul left in the "
+        "translation: 파드 [locales/en/concepts/pods.po:21]",
+        "warning: source/concepts/pods.md:8: whitespace: trailing whitespace differs from the "
+        "source: '\\n' instead of '' [locales/en/concepts/pods.po:27]",
+        "build: 2 written, 0 unchanged, 0 failed, 0 skipped, "
+        "0 translation(s) refused, 3 warning(s)",
+    ]
+    assert "Pods 파드" in (project / "output/en/concepts/pods.md").read_text(encoding="utf-8")
+
+
+def test_build_keeps_the_source_for_a_translation_with_an_error(project: Path) -> None:
+    _run("extract")
+    _translate(project / "locales/en/concepts/pods.po", {"파드": "**Pods"})
+    result = _run("build", "-l", "en")
+    assert "error: source/concepts/pods.md:6: markup:" in result.output
+    assert "1 translation(s) refused" in result.output
+    output = (project / "output/en/concepts/pods.md").read_text(encoding="utf-8")
+    assert "# 파드\n" in output
+
+
+def test_check_reports_entry_and_source_lines_and_exits_1_on_errors(project: Path) -> None:
+    _run("extract")
+    _translate(project / "locales/en/concepts/pods.po", {SENTENCE: "A pod is small."})
+    result = _run("check", "-l", "en")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "locales/en/concepts/pods.po:27: error: link-target: translation drops /ko/docs/pods/; "
+        "keep every link target as in the source [source/concepts/pods.md:8]",
+        "check: 2 catalog(s), 4 entries: 1 error(s), 0 warning(s)",
+    ]
+
+
+def test_check_warnings_exit_0_unless_strict(project: Path) -> None:
+    _run("extract")
+    _translate(project / "locales/en/concepts/pods.po", {"파드": "파드"})
+    assert _run("check", "-l", "en").exit_code == 0
+    strict = _run("check", "-l", "en", "--strict")
+    assert strict.exit_code == 1
+    assert "warning: same-as-source" in strict.output
+
+
+def test_check_fuzzy_entries_only_when_asked(project: Path) -> None:
+    _run("extract")
+    path = project / "locales/en/concepts/pods.po"
+    po = polib.pofile(str(path))
+    po[1].msgstr, po[1].flags = "**Pods", ["fuzzy", *po[1].flags]
+    path.write_text(format_po(po), encoding="utf-8")
+    assert _run("check", "-l", "en").exit_code == 0
+    result = _run("check", "-l", "en", "--fuzzy")
+    assert result.exit_code == 1
+    assert "locales/en/concepts/pods.po:21: error: markup: " in result.output
+
+
+def test_check_json_is_documented_and_complete(project: Path) -> None:
+    _run("extract")
+    _translate(project / "locales/en/concepts/pods.po", {SENTENCE: "A pod is small."})
+    result = _run("check", "-l", "en", "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report == {
+        "version": 1,
+        "summary": {"catalogs": 2, "entries": 4, "errors": 1, "warnings": 0, "failed": 0},
+        "findings": [
+            {
+                "severity": "error",
+                "code": "link-target",
+                "message": "translation drops /ko/docs/pods/; keep every link target as in "
+                "the source",
+                "catalog": {"path": "locales/en/concepts/pods.po", "line": 27},
+                "source": {"path": "source/concepts/pods.md", "line": 8},
+                "msgctxt": None,
+                "msgid": SENTENCE,
+            }
+        ],
+        "failures": [],
+    }
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for key in ("version", "summary", "findings", "failures", "catalog", "source", "msgctxt"):
+        assert f'"{key}"' in readme
+
+
+def test_check_reports_an_unreadable_catalog_and_exits_1(project: Path) -> None:
+    _run("extract")
+    (project / "locales/en/index.po").write_bytes(b'msgid "x\n')
+    result = _run("check", "-l", "en")
+    assert result.exit_code == 1
+    assert "error: locales/en/index.po:" in result.output
+    assert "1 failed" in result.output
+
+
+def test_pseudo_fills_a_pseudo_locale_that_builds_and_checks_clean(project: Path) -> None:
+    result = _run("pseudo", "-l", "qps")
+    assert result.exit_code == 0, result.output
+    assert _run("check", "-l", "qps", "--strict").exit_code == 0
+    assert _run("build", "-l", "qps").exit_code == 0
+    output = (project / "output/qps/concepts/pods.md").read_text(encoding="utf-8")
+    assert output == (
+        "---\ntitle: ⟦ ƥđ ·⟧\nweight: 10\n---\n\n# ⟦ ƥđ ·⟧\n\n"
+        "⟦ [ƥđ](/ko/docs/pods/)ñ ĝĵ ĵé đŵíđ. ·····⟧\n"
+    )

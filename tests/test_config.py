@@ -51,6 +51,10 @@ def test_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
         ("[frontmatter]\nkeys = [1]\n", "frontmatter.keys must be a list of strings"),
         ("[project]\nname = 3\n", "project.name must be a string"),
         ("[paths\n", "not valid TOML"),
+        ("[check]\nplaceholders = ['%(']\n", "is not a regular expression"),
+        ('[check]\nurls = "x"\n', "check.urls must be a table"),
+        ('[check.urls]\nen = "/en/"\n', "check.urls.en must map source link prefixes"),
+        ('[anchors]\nstyle = "gitlab"\n', "anchors.style must be one of github, blackfriday"),
     ],
 )
 def test_bad_configuration_is_an_error_naming_the_file(
@@ -113,3 +117,17 @@ def test_bad_catalog_and_build_settings_are_errors(tmp_path: Path, text: str, me
         ConfigError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")
     ):
         load_config(_write(tmp_path, text), cwd=tmp_path)
+
+
+def test_check_and_anchor_settings(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        '[check]\nplaceholders = [\'%\\(\\w+\\)s\']\ntext_params = ["label", "title"]\n'
+        '[check.urls.en]\n"/ko/" = "/en/"\n'
+        '[anchors]\nstyle = "blackfriday"\nsite_prefix = "/ko/"\n',
+    )
+    config = load_config(path, cwd=tmp_path)
+    assert config.placeholder_patterns == (r"%\(\w+\)s",)
+    assert config.text_params == ("text", "title", "alt", "prepend", "caption", "label")
+    assert config.url_maps == {"en": {"/ko/": "/en/"}}
+    assert (config.slug_style, config.site_prefix) == ("blackfriday", "/ko/")

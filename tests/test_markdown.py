@@ -1,8 +1,9 @@
-"""The parser preset: the block-only parse must see the blocks the full parse sees."""
+"""The parser preset: block-only parses, and inline tokens that remember their source spans."""
 
 from __future__ import annotations
 
 from pipeline import markdown
+from pipeline.markdown import SOURCE, parse_inline_source, plain_text
 from tests.conftest import corpus_files
 
 
@@ -18,3 +19,55 @@ def test_block_parse_equals_the_full_parse_without_inline_children() -> None:
         assert _blocks(blocks) == _blocks(full), path
         assert env == full_env, path
         assert all(not token.children for token in blocks)
+
+
+def _spans(text: str, env: dict | None = None) -> list[tuple[str, str]]:
+    found = []
+    for token in parse_inline_source(text, env):
+        source = token.meta.get(SOURCE)
+        if source is not None and token.type != "link_close":
+            found.append((token.type, text[source.start : source.end]))
+    return found
+
+
+def test_code_html_escapes_and_entities_have_their_source_text() -> None:
+    text = "`kubectl` <b>굵게</b> \\* &amp; 끝"
+    assert _spans(text) == [
+        ("code_inline", "`kubectl`"),
+        ("html_inline", "<b>"),
+        ("html_inline", "</b>"),
+        ("text_special", "\\*"),
+        ("text_special", "&amp;"),
+    ]
+
+
+def test_link_records_label_destination_and_form() -> None:
+    text = '[파드](</ko/docs/파드 개요/> "제목")와 [노드][n]와 [노드][]'
+    env = {"references": {"N": {"href": "/n", "title": ""}, "노드": {"href": "/m", "title": ""}}}
+    sources = [t.meta[SOURCE] for t in parse_inline_source(text, env) if t.type == "link_open"]
+    assert [s.form for s in sources] == ["inline", "full", "collapsed"]
+    first = sources[0]
+    assert text[first.label[0] : first.label[1]] == "파드"
+    assert text[first.destination[0] : first.destination[1]] == "</ko/docs/파드 개요/>"
+    assert sources[1].destination is None
+
+
+def test_spans_inside_image_alt_text_are_relative_to_the_whole_text() -> None:
+    text = "앞 ![대체 `코드`](/a.png) 뒤"
+    image = next(t for t in parse_inline_source(text) if t.type == "image")
+    code = next(t for t in image.children if t.type == "code_inline")
+    source = code.meta[SOURCE]
+    assert text[source.start : source.end] == "`코드`"
+
+
+def test_unmatched_delimiters_stay_text_and_escapes_stay_apart() -> None:
+    tokens = parse_inline_source("**파드(Pod)**는 \\*")
+    assert [(t.type, t.content) for t in tokens] == [
+        ("text", "**파드(Pod)**는 "),
+        ("text_special", "*"),
+    ]
+
+
+def test_plain_text_is_what_a_reader_sees() -> None:
+    tokens = parse_inline_source("**파드**와 `kubectl` [링크](/a) <b>x</b> &amp;")
+    assert plain_text(tokens) == "파드와 kubectl 링크 x &"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline import splice as splice_module
-from pipeline.document import parse_document, structure
+from pipeline.checks import Problem
+from pipeline.document import Segment, parse_document, structure
 from pipeline.splice import splice
 
 
@@ -121,6 +122,25 @@ def test_reference_links_resolve_through_the_document_definitions() -> None:
     text = "[문서][ref]를 본다.\n\n[ref]: /docs\n"
     out, problems = _translate(text, {"[문서][ref]를 본다.": "See [the docs][ref]."})
     assert (out, problems) == ("See [the docs][ref].\n\n[ref]: /docs\n", [])
+
+
+def test_reference_link_pointing_elsewhere_is_refused() -> None:
+    text = "[문서][ref]를 본다.\n\n[ref]: /docs\n[other]: /blog\n"
+    out, problems = _translate(text, {"[문서][ref]를 본다.": "See [the docs][other]."})
+    assert (out, problems) == (text, ["1:link-target"])
+
+
+def test_a_review_decides_which_translations_are_used() -> None:
+    document = parse_document("# 파드\n\n노드\n", path="doc.md")
+
+    def review(segment: Segment, translation: str) -> list[Problem]:
+        severity = "error" if segment.kind == "heading" else "warning"
+        return [Problem("doc.md", segment.line, "test", translation, severity)]
+
+    result = splice(document, {(None, "파드"): "Pods", (None, "노드"): "Nodes"}, review=review)
+    assert result.text == "# 파드\n\nNodes\n"
+    assert [(p.line, p.severity) for p in result.problems] == [(1, "error"), (3, "warning")]
+    assert result.translated == 1
 
 
 def test_fence_in_a_translation_is_escaped() -> None:
