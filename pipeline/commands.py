@@ -28,7 +28,7 @@ from pipeline.checks import CheckOptions, Problem
 from pipeline.config import Config
 from pipeline.document import Document, Segment, parse_document
 from pipeline.errors import CatalogError, PipelineError, SourceError
-from pipeline.memory import Memory
+from pipeline.memory import RECORD_KIND, Snapshot, SnapshotFile, memory_record
 from pipeline.scheduler import ordered_map
 from pipeline.splice import splice
 from pipeline.stats import Progress as Counts
@@ -106,70 +106,50 @@ def extract(
     cannot be read stops the run before anything is written.
     """
     languages = tuple(catalog.language_info(code) for code in config.languages)
-    memories = _memories(config, languages)
+    memories, recorded = _memories(config, languages, cache)
+    recorded = recorded if cache is not None else None
     _SHARED_MEMORIES.clear()
     _SHARED_MEMORIES.update(memories)
     # The memory fills only messages new to a catalog, which needs a changed source or
     # catalog: so it is not part of the cache key (see catalog.update).
     plan = _Run(config, _fingerprint(config, cache), now, languages)
     task = functools.partial(_extract_document, plan)
-    return _run("extract", config, task, jobs=jobs, cache=cache, progress=progress)
-
-
-class _LazyMemory:
-    """A language's translation memory, read before the run and parsed on first use.
-
-    The catalogs are snapshotted as bytes before any task runs, so every task sees the
-    same memory whatever ``jobs`` is.  Workers are forked after it is made and inherit
-    it; each parses it only if one of its documents has a new entry to fill.
-    """
-
-    def __init__(
-        self, sources: list[tuple[str, bytes]], compendia: list[tuple[str, polib.POFile]]
-    ) -> None:
-        self._sources = sources
-        self._compendia = compendia
-        self._memory: Memory | None = None
-
-    def get(self) -> Memory:
-        if self._memory is None:
-            catalogs: list[tuple[str, polib.POFile]] = []
-            for name, data in self._sources:
-                try:
-                    po = decode_catalog(data, display=name)
-                except PipelineError:
-                    continue  # its own document reports it
-                if po is not None:
-                    catalogs.append((name, po))
-            self._memory = Memory(catalogs + self._compendia)
-        return self._memory
+    return _run(
+        "extract", config, task, jobs=jobs, cache=cache, progress=progress, memory_records=recorded
+    )
 
 
 #: The memories of the current extract run, by language; inherited by forked workers.
-_SHARED_MEMORIES: dict[str, _LazyMemory | None] = {}
+_SHARED_MEMORIES: dict[str, Snapshot | None] = {}
 
 
 def _memories(
-    config: Config, languages: Sequence[catalog.LanguageInfo]
-) -> dict[str, _LazyMemory | None]:
-    """Each language's memory: its catalogs (unless turned off) and the compendia."""
+    config: Config, languages: Sequence[catalog.LanguageInfo], cache: Cache | None
+) -> tuple[dict[str, Snapshot | None], set[str]]:
+    """Each language's memory (its catalogs, unless turned off, and the compendia), and
+    the hashes of the catalogs whose memory records the cache has."""
     layout = _layout(config)
     sources = discover_sources(config.source_dir) if config.translation_memory else []
-    memories: dict[str, _LazyMemory | None] = {}
+    recorded = cache.names(RECORD_KIND) if cache is not None and sources else set()
+    folder = cache.folder if cache is not None else None
+    memories: dict[str, Snapshot | None] = {}
     for language in languages:
         found = []
         for rel in sources:
             path = layout.catalog(language.code, rel)
             data = read_bytes(path)
             if data is not None:
-                found.append((_display(config, path), data))
+                name = digest(data)
+                kept = None if name in recorded else data
+                found.append(SnapshotFile(_display(config, path), path, name, kept))
         compendia = [
             (_display(config, path), po)
             for path in config.compendia
             if (po := _compendium(config, path, language.code)) is not None
         ]
-        memories[language.code] = _LazyMemory(found, compendia) if found or compendia else None
-    return memories
+        memories[language.code] = Snapshot(found, compendia, folder) if found or compendia else None
+    hashes = {file.hash for snapshot in memories.values() if snapshot for file in snapshot.files}
+    return memories, hashes & recorded
 
 
 def _compendium(config: Config, path: Path, code: str) -> polib.POFile | None:
@@ -291,10 +271,15 @@ class _Run:
 
 @dataclass(frozen=True, slots=True)
 class _Done:
-    """A task's outcomes, and the cache record to keep for its document (None: forget it)."""
+    """A task's outcomes, and the cache record to keep for its document (None: forget it).
+
+    ``memory`` holds the translation memory records of the catalogs an extract wrote,
+    by the hash of their bytes (see :func:`pipeline.memory.memory_record`).
+    """
 
     outcomes: tuple[Outcome, ...]
     record: Any | None
+    memory: tuple[tuple[str, Any], ...] = ()
 
 
 def _run(
@@ -305,12 +290,15 @@ def _run(
     jobs: int,
     cache: Cache | None,
     progress: Progress | None,
+    memory_records: set[str] | None = None,
 ) -> Iterator[Outcome]:
     """Discover the sources, then yield each task's outcomes in document order.
 
     Source discovery happens before the first outcome, so a missing source folder is an
     error of the whole command.  Cache records are read just before each task is sent
-    and written, when they changed, as its result comes back.
+    and written, when they changed, as its result comes back.  With ``memory_records``
+    (the memory records still in use before the run), the tasks' memory records are
+    stored too, and at the end every other memory record is forgotten.
     """
     sources = discover_sources(config.source_dir)
 
@@ -327,11 +315,18 @@ def _run(
         for done, (rel, result) in enumerate(zip(sources, results, strict=True)):
             if cache is not None and result.record != sent.popleft():
                 cache.put(kind, rel.as_posix(), result.record)
+            if cache is not None and memory_records is not None:
+                for name, value in result.memory:
+                    if name not in memory_records:
+                        cache.put(RECORD_KIND, name, value)
+                        memory_records.add(name)
             yield from result.outcomes
             if progress is not None:
                 progress(done + 1, len(sources))
         if cache is not None:
             cache.keep_only(kind, (rel.as_posix() for rel in sources))
+            if memory_records is not None:
+                cache.keep_only(RECORD_KIND, memory_records)
 
     return generate()
 
@@ -388,6 +383,7 @@ def _extract_document(run: _Run, item: tuple[Path, Any]) -> _Done:
     template = _template_text(pot, before[0], width=_width(config, before[0]))
     outcomes = [_write(config, paths[0], template, durable=False)]  # made from the source
     after = [template.encode("utf-8")]
+    memory: list[tuple[str, Any]] = []
     for language, path, old_bytes in zip(run.languages, paths[1:], before[1:], strict=True):
         try:
             old = decode_catalog(old_bytes, display=_display(config, path))
@@ -407,8 +403,11 @@ def _extract_document(run: _Run, item: tuple[Path, Any]) -> _Done:
         text = pofile.format_po(po, width=_width(config, old_bytes, old))
         outcomes.append(_write(config, path, text))
         after.append(text.encode("utf-8"))
+        if run.fingerprint and config.translation_memory:
+            memory.append((digest(after[-1]), memory_record(po)))
     failed = any(outcome.status == "failed" for outcome in outcomes)
-    return _Done(tuple(outcomes), None if failed else _extract_state(run, rel, source, after))
+    state = None if failed else _extract_state(run, rel, source, after)
+    return _Done(tuple(outcomes), state, tuple(memory))
 
 
 def _extract_state(

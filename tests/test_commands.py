@@ -11,7 +11,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from pipeline import commands, document
+from pipeline import catalog, commands, document
 from pipeline.cache import CACHE_DIR, Cache
 from pipeline.config import Config
 from tests.conftest import corpus_files
@@ -236,3 +236,44 @@ def test_building_one_language_keeps_the_others_cached(
         _report(commands.build(dataclasses.replace(config, languages=("en",)), cache=cache))
         _report(commands.build(config, cache=cache))
     assert parses == [BROKEN, BROKEN]
+
+
+def _template_of(config: Config, source: Path) -> Path:
+    return (config.locales_dir / "templates" / source.relative_to(config.source_dir)).with_suffix(
+        ".pot"
+    )
+
+
+def _with_a_near_copy(root: Path, tmp_path: Path, name: str) -> Config:
+    """A copy of the project with a new document: an existing one, one paragraph edited."""
+    config = _copy(root, tmp_path / name)
+    original, text, paragraph = next(
+        (path, text, entry.msgid)
+        for path in sorted(config.source_dir.glob("*/*.md"))
+        if (text := path.read_text(encoding="utf-8"))
+        for entry in polib.pofile(str(_template_of(config, path)))
+        if entry.msgid.endswith("다.") and entry.msgid in text
+    )
+    text = text.replace(paragraph, paragraph + " 새 문장입니다.", 1)
+    (config.source_dir / "new").mkdir()
+    (config.source_dir / "new" / original.name).write_text(text, encoding="utf-8")
+    return config
+
+
+def test_the_memory_read_back_from_the_cache_is_the_memory_the_catalogs_give(
+    cached: tuple[Path, Runs], tmp_path: Path
+) -> None:
+    reference = _with_a_near_copy(cached[0], tmp_path, "reference")
+    expected = _report(commands.extract(reference, now=LATER, jobs=1, cache=None))
+    config = _with_a_near_copy(cached[0], tmp_path, "cached")
+    with Cache(config.root / CACHE_DIR) as cache:
+        languages = tuple(catalog.language_info(code) for code in config.languages)
+        memories, _ = commands._memories(config, languages, cache)
+        # Every catalog is kept as a hash: its entries come back from the cache.
+        assert all(file.data is None for m in memories.values() if m for file in m.files)
+        assert _report(commands.extract(config, now=LATER, jobs=2, cache=cache)) == expected
+    assert _files(config.root) == _files(reference.root)
+    new = next((config.locales_dir / "en" / "new").glob("*.po"))
+    comments = [entry.tcomment for entry in polib.pofile(str(new))]
+    assert any(c.startswith("translation memory:") for c in comments)
+    assert any("fuzzy" in entry.flags for entry in polib.pofile(str(new)))
