@@ -16,7 +16,7 @@ from pipeline import markdown
 from pipeline.document import Document, Segment
 from pipeline.errors import CatalogError
 from pipeline.fuzzy import THRESHOLD, FuzzyIndex
-from pipeline.memory import Memory, Suggestion
+from pipeline.memory import Memory, Snapshot, Suggestion
 
 __all__ = [
     "LINK_NOTE",
@@ -136,7 +136,7 @@ def update(
     *,
     language: LanguageInfo,
     now: dt.datetime,
-    memory: Memory | None = None,
+    memory: Memory | Snapshot | None = None,
     origin: str = "",
     purge_after: int = 0,
 ) -> polib.POFile:
@@ -195,7 +195,7 @@ def _match(
     new: polib.POEntry,
     exact: dict[tuple[str | None, str], polib.POEntry],
     index: FuzzyIndex,
-    memory: Memory | None,
+    memory: Memory | Snapshot | None,
     origin: str,
 ) -> tuple[polib.POEntry, polib.POEntry | None]:
     """The merged entry for ``new`` and the old entry it used, if any (msgmerge's order).

@@ -148,7 +148,12 @@ def _memories(
             if (po := _compendium(config, path, language.code)) is not None
         ]
         memories[language.code] = Snapshot(found, compendia, folder) if found or compendia else None
-    hashes = {file.hash for snapshot in memories.values() if snapshot for file in snapshot.files}
+    hashes = {
+        file.hash
+        for snapshot in memories.values()
+        if snapshot is not None
+        for file in snapshot.files
+    }
     return memories, hashes & recorded
 
 
@@ -390,13 +395,12 @@ def _extract_document(run: _Run, item: tuple[Path, Any]) -> _Done:
         except PipelineError as error:
             outcomes.append(Outcome(_display(config, path), "failed", error))
             continue
-        lazy = _SHARED_MEMORIES.get(language.code)
         po = catalog.update(
             pot,
             old,
             language=language,
             now=run.now,
-            memory=lazy.get() if lazy is not None else None,
+            memory=_SHARED_MEMORIES.get(language.code),
             origin=_display(config, path),
             purge_after=config.purge_obsolete_after,
         )

@@ -68,10 +68,12 @@ class FuzzyIndex:
         self._by_gram: dict[str, list[int]] = {}
         self._short: dict[int, list[int]] = {}
         self._few = max(10, int(math.sqrt(len(self._entries))))
-        # The 4-gram index is made one gram at a time, by a scan of every msgid, while
-        # that costs less than indexing every gram of every msgid: a memory of a whole
-        # documentation site is asked about a few new messages per run.
-        self._complete = False
+        # Grams are looked up in the distinct msgids: a memory repeats many (shared
+        # headings, notices).  Each gram is found by a scan of them, while that costs
+        # less than indexing every gram of every msgid: a memory of a whole site is
+        # asked about a few new messages per run.
+        self._texts: dict[str, list[int]] = {}  # msgid -> its entries, in order
+        self._text_grams: dict[str, list[str]] | None = None  # gram -> msgids, when complete
         self._scanned = 0
         self._budget = 0
 
@@ -81,26 +83,34 @@ class FuzzyIndex:
         for index, data in enumerate(self._bytes):
             if len(data) <= _SHORT_MAX:
                 self._short.setdefault(len(data), []).append(index)
-        self._budget = sum(len(entry.msgid) for entry in self._entries)
+        for index, entry in enumerate(self._entries):
+            self._texts.setdefault(entry.msgid, []).append(index)
+        # Measured: splitting a msgid into its grams costs about as much per character
+        # as two substring tests.
+        self._budget = 2 * sum(map(len, self._texts))
 
     def _index_every_gram(self) -> None:
-        self._by_gram = {}
-        for index, entry in enumerate(self._entries):
-            for gram in dict.fromkeys(_grams(entry.msgid)):
-                self._by_gram.setdefault(gram, []).append(index)
-        self._complete = True
+        self._text_grams = {}
+        for text in self._texts:
+            for gram in dict.fromkeys(_grams(text)):
+                self._text_grams.setdefault(gram, []).append(text)
 
     def _postings(self, gram: str) -> Sequence[int]:
         """The indices of the entries whose msgid contains ``gram``, in entry order."""
         found = self._by_gram.get(gram)
-        if found is not None or self._complete:
-            return found or ()
-        if self._scanned > self._budget:
+        if found is not None:
+            return found
+        if self._text_grams is None and self._scanned > self._budget:
             self._index_every_gram()
-            return self._by_gram.get(gram, ())
-        # A substring test per msgid costs far less than splitting one into its grams.
-        self._scanned += len(self._entries)
-        found = [index for index, entry in enumerate(self._entries) if gram in entry.msgid]
+        if self._text_grams is not None:
+            texts = self._text_grams.get(gram, [])
+        else:
+            self._scanned += len(self._texts)
+            texts = [text for text in self._texts if gram in text]
+        if len(texts) == 1:
+            found = self._texts[texts[0]]
+        else:
+            found = sorted(index for text in texts for index in self._texts[text])
         self._by_gram[gram] = found
         return found
 

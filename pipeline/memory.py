@@ -138,6 +138,10 @@ class SnapshotFile:
 class Snapshot:
     """A language's translation memory as the catalogs were before the run, made on first use.
 
+    It answers :meth:`exact`, :meth:`close` and :func:`len` as the :class:`Memory` it
+    stands for, which is made only when a catalog update first asks: most updates have
+    no new message, and a site's whole memory is costly to read.
+
     The catalogs are read before any task runs, so every task sees the same memory
     whatever ``jobs`` is, though tasks rewrite catalogs as they go.  A catalog whose
     reviewed entries are in the cache (``cache_folder``) is kept as a hash and its
@@ -156,6 +160,28 @@ class Snapshot:
         self._compendia = list(compendia)
         self._cache_folder = cache_folder
         self._memory: Memory | None = None
+
+    def __bool__(self) -> bool:
+        """True without reading anything: an empty memory simply finds nothing."""
+        return True
+
+    def __len__(self) -> int:
+        return len(self.get())
+
+    def exact(self, msgctxt: str | None, msgid: str, *, exclude: str = "") -> Suggestion | None:
+        """:meth:`Memory.exact` of the memory, made on this first question."""
+        return self.get().exact(msgctxt, msgid, exclude=exclude)
+
+    def close(
+        self,
+        msgctxt: str | None,
+        msgid: str,
+        *,
+        exclude: str = "",
+        lower_bound: float = THRESHOLD,
+    ) -> Suggestion | None:
+        """:meth:`Memory.close` of the memory, made on this first question."""
+        return self.get().close(msgctxt, msgid, exclude=exclude, lower_bound=lower_bound)
 
     def get(self) -> Memory:
         """The memory, made the first time it is asked for."""

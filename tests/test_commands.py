@@ -11,7 +11,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from pipeline import catalog, commands, document
+from pipeline import catalog, commands, document, memory
 from pipeline.cache import CACHE_DIR, Cache
 from pipeline.config import Config
 from tests.conftest import corpus_files
@@ -270,10 +270,35 @@ def test_the_memory_read_back_from_the_cache_is_the_memory_the_catalogs_give(
         languages = tuple(catalog.language_info(code) for code in config.languages)
         memories, _ = commands._memories(config, languages, cache)
         # Every catalog is kept as a hash: its entries come back from the cache.
-        assert all(file.data is None for m in memories.values() if m for file in m.files)
+        assert all(
+            file.data is None for m in memories.values() if m is not None for file in m.files
+        )
         assert _report(commands.extract(config, now=LATER, jobs=2, cache=cache)) == expected
     assert _files(config.root) == _files(reference.root)
     new = next((config.locales_dir / "en" / "new").glob("*.po"))
     comments = [entry.tcomment for entry in polib.pofile(str(new))]
     assert any(c.startswith("translation memory:") for c in comments)
     assert any("fuzzy" in entry.flags for entry in polib.pofile(str(new)))
+
+
+def test_the_memory_is_read_only_when_a_catalog_has_a_new_message(
+    cached: tuple[Path, Runs], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[int] = []
+    original = memory.Snapshot.get
+
+    def counting(self: memory.Snapshot) -> memory.Memory:
+        made.append(1)
+        return original(self)
+
+    monkeypatch.setattr(memory.Snapshot, "get", counting)
+    config = _copy(cached[0], tmp_path / "edited")
+    _translate(config)  # every catalog changes, no message is new
+    with Cache(config.root / CACHE_DIR) as cache:
+        assert {o[1] for o in _report(commands.extract(config, now=LATER, cache=cache))} >= {
+            "written"
+        }
+    assert made == []
+    config = _with_a_near_copy(cached[0], tmp_path, "new")
+    _report(commands.extract(config, now=LATER, cache=None))
+    assert made  # the new document's messages are looked up

@@ -119,12 +119,15 @@ def test_grams_indexed_on_demand_find_what_the_full_index_finds(
     ]
     lazy, full = FuzzyIndex(entries), FuzzyIndex(entries)
     full._build()
-    full._index_every_gram()  # what every search did before grams were indexed on demand
+    full._index_every_gram()  # every gram indexed up front
     for query in queries:
         for heuristic in (True, False):
             assert lazy.best(None, query, heuristic=heuristic) == full.best(
                 None, query, heuristic=heuristic
             )
+        for gram in {query[i : i + 4] for i in range(len(query) - 3)}:
+            expected = [i for i, entry in enumerate(entries) if gram in entry.msgid]
+            assert list(lazy._postings(gram)) == list(full._postings(gram)) == expected
 
 
 def test_a_large_memory_asked_a_few_questions_indexes_only_their_grams() -> None:
@@ -132,4 +135,4 @@ def test_a_large_memory_asked_a_few_questions_indexes_only_their_grams() -> None
     index = FuzzyIndex(entries)
     found = index.best(None, "노드 7번은 워커 머신입니다.", heuristic=True)
     assert found is not None and found[0].msgid == "노드 7번은 워커 머신이다."
-    assert not index._complete and 0 < len(index._by_gram) < 20
+    assert index._text_grams is None and 0 < len(index._by_gram) < 20
