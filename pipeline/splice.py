@@ -69,12 +69,21 @@ def splice(document: Document, translations: Translations) -> SpliceResult:
     """
     replacements: list[tuple[Segment, str]] = []
     problems: list[Problem] = []
+    front_matter: list[tuple[Segment, str]] = []
     for segment in document.segments:
         translation = translations.get((segment.msgctxt, segment.msgid), "")
         translation = unicodedata.normalize("NFC", translation)
         if not translation or translation == segment.msgid:
             continue
+        if segment.kind == "front-matter":
+            front_matter.append((segment, translation))
+            continue
         replacement = _replacement(document, segment, translation)
+        if isinstance(replacement, Problem):
+            problems.append(replacement)
+        else:
+            replacements.append((segment, replacement))
+    for segment, replacement in _front_matter_replacements(document, front_matter):
         if isinstance(replacement, Problem):
             problems.append(replacement)
         else:
@@ -100,8 +109,6 @@ def _problem(document: Document, segment: Segment, code: str, message: str) -> P
 
 
 def _replacement(document: Document, segment: Segment, translation: str) -> str | Problem:
-    if segment.kind == "front-matter":
-        return _front_matter_replacement(document, segment, translation)
     reason = checks.link_target_problem(segment.msgid, translation, document.references)
     if reason:
         return _problem(document, segment, "link-target", reason)
@@ -134,23 +141,33 @@ def _replacement(document: Document, segment: Segment, translation: str) -> str 
     return _guard_lines(text).replace("\n", newline + segment.continuation)
 
 
-def _front_matter_replacement(
-    document: Document, segment: Segment, translation: str
-) -> str | Problem:
+def _front_matter_replacements(
+    document: Document, edits: Sequence[tuple[Segment, str]]
+) -> list[tuple[Segment, str | Problem]]:
+    """The YAML for each translated front matter value, rendered (and checked) together."""
+    if not edits:
+        return []
     assert document.front_matter is not None
-    value = FrontMatterValue(
-        segment.key, segment.start, segment.end, segment.line, segment.style, segment.value
+    values = [FrontMatterValue(s.key, s.start, s.end, s.line, s.style, s.value) for s, _ in edits]
+    rendered = frontmatter.render_values(
+        document.text,
+        document.front_matter,
+        [(value, translation) for value, (_, translation) in zip(values, edits, strict=True)],
     )
-    rendered = frontmatter.render_value(document.text, document.front_matter, value, translation)
-    if rendered is None:
-        return _problem(
-            document,
-            segment,
-            "yaml",
-            "translation cannot be written as a YAML string at this key; "
-            "remove control characters or line separators from it",
-        )
-    return rendered
+    return [
+        (segment, text if text is not None else _yaml_problem(document, segment))
+        for (segment, _), text in zip(edits, rendered, strict=True)
+    ]
+
+
+def _yaml_problem(document: Document, segment: Segment) -> Problem:
+    return _problem(
+        document,
+        segment,
+        "yaml",
+        "translation cannot be written as a YAML string at this key; "
+        "remove control characters or line separators from it",
+    )
 
 
 def _line_prefix(document: Document, segment: Segment) -> str:
@@ -211,6 +228,8 @@ def _keep_structure(
     """
     kept = sorted(replacements, key=lambda item: item[0].start)
     refused: list[Problem] = []
+    if not kept:  # the source's own structure: no need to parse it again
+        return kept, refused
     verified = 0  # kept[:verified] is known to keep the structure
     while not _same_structure(document, kept):
         low, high = verified, len(kept)  # kept[:low] is fine, kept[:high] is broken
