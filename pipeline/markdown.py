@@ -12,6 +12,7 @@ from markdown_it.token import Token
 
 __all__ = [
     "LINE_SPANS",
+    "MAX_NESTING",
     "inline_skeleton",
     "link_targets",
     "make_parser",
@@ -24,6 +25,11 @@ __all__ = [
 #: paragraph, heading or table row, ``(start, end)`` offsets into the parsed source: from the
 #: first character after the container prefix and indentation to the end of the line.
 LINE_SPANS = "l10n_line_spans"
+
+#: Deepest block nesting parsed.  The commonmark preset stops at 20 levels and silently
+#: drops what is deeper; a list 50 levels deep needs 101 (a list and an item per level,
+#: then the paragraph).  The limit also bounds markdown-it's recursion.
+MAX_NESTING = 128
 
 # Block rules whose tokens carry translatable inline content.  Their lines are recorded
 # while the parser still knows each line's container prefix (``bMarks``/``tShift``);
@@ -58,11 +64,14 @@ def _recording(rule: Callable[..., bool], open_type: str) -> Callable[..., bool]
 def make_parser() -> MarkdownIt:
     """The one parser preset: CommonMark plus GFM tables, with line recording.
 
+    Nesting goes to :data:`MAX_NESTING` levels instead of the preset's 20.
+
     ``gfm-like`` is not used because it enables linkify (an extra dependency) and
     strikethrough rendering we do not need for segmentation.  The instance is cached:
     building one costs more than parsing a typical page.
     """
     md = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+    md.options["maxNesting"] = MAX_NESTING
     for rule in md.block.ruler.__rules__:
         if rule.name in _RECORDED_RULES:
             md.block.ruler.at(
