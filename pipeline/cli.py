@@ -126,7 +126,8 @@ def _run(outcomes: Callable[[], Iterable[Outcome]]) -> list[Outcome]:
 def _echo_each(outcomes: Iterable[Outcome]) -> Iterable[Outcome]:
     for outcome in outcomes:
         if outcome.error is not None:
-            click.echo(f"error: {outcome.error}", err=True)
+            label = "warning" if outcome.status == "skipped" else "error"
+            click.echo(f"{label}: {outcome.error}", err=True)
         for problem in outcome.problems:
             click.echo(f"warning: {problem}", err=True)
         yield outcome
@@ -139,6 +140,8 @@ def _report(command: str, outcomes: list[Outcome]) -> None:
         f"{command}: {counts['written']} written, {counts['unchanged']} unchanged, "
         f"{counts['failed']} failed"
     )
+    if counts["skipped"]:
+        summary += f", {counts['skipped']} skipped"
     if command == "build":
         summary += f", {refused} translation(s) refused"
     click.echo(summary, err=True)
