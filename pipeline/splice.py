@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from pipeline import checks, frontmatter
+from pipeline import checks, frontmatter, markdown
 from pipeline.checks import Problem
-from pipeline.document import Document, Segment, structure
+from pipeline.document import Document, Segment, block_spans, structure
 from pipeline.frontmatter import FrontMatterValue
 
 __all__ = ["SpliceResult", "Translations", "splice"]
@@ -94,12 +96,13 @@ def splice(document: Document, translations: Translations) -> SpliceResult:
     return SpliceResult(_apply(document.text, replacements), len(replacements), tuple(problems))
 
 
-def _apply(text: str, replacements: Sequence[tuple[Segment, str]]) -> str:
+def _apply(text: str, replacements: Sequence[tuple[Segment, str]], offset: int = 0) -> str:
+    """``text`` with the replacements made; ``text`` starts at ``offset`` in the document."""
     parts, position = [], 0
     for segment, replacement in sorted(replacements, key=lambda item: item[0].start):
-        parts.append(text[position : segment.start])
+        parts.append(text[position : segment.start - offset])
         parts.append(replacement)
-        position = segment.end
+        position = segment.end - offset
     parts.append(text[position:])
     return "".join(parts)
 
@@ -223,19 +226,70 @@ def _keep_structure(
     """Drop the replacements that change the document's block structure.
 
     The whole result is re-parsed once.  Only when its structure differs from the
-    source's does a binary search find the first replacement that breaks it; that one is
-    refused and the search goes on with the rest.
+    source's is each top-level block re-parsed alone with its replacements, and a binary
+    search among those of a changed block finds the ones that break it.  A whole-document
+    parse then confirms the result; should blocks interact, a binary search over the
+    whole document refuses the rest.  The cost is a few whole-document parses, not a
+    binary search over the whole document per refused translation.
     """
     kept = sorted(replacements, key=lambda item: item[0].start)
     refused: list[Problem] = []
-    if not kept:  # the source's own structure: no need to parse it again
+    if not kept or _same_structure(document, kept):
         return kept, refused
+    kept = _keep_block_structure(document, kept, refused)
+    kept = _refuse_breaking(document, kept, lambda some: _same_structure(document, some), refused)
+    return kept, refused
+
+
+def _keep_block_structure(
+    document: Document, kept: list[tuple[Segment, str]], refused: list[Problem]
+) -> list[tuple[Segment, str]]:
+    """``kept`` without the replacements that change their own top-level block."""
+    spans = block_spans(document.text, path=document.path)
+    starts = [start for start, _ in spans]
+    by_block: dict[int, list[tuple[Segment, str]]] = {}
+    result = []
+    for item in kept:
+        index = bisect.bisect_right(starts, item[0].start) - 1
+        if index >= 0 and item[0].end <= spans[index][1]:
+            by_block.setdefault(index, []).append(item)
+        else:  # front matter: only the whole-document check sees it
+            result.append(item)
+    for index, items in by_block.items():
+        start, end = spans[index]
+        block = document.text[start:end]
+        expected = markdown.skeleton(markdown.parse(block)[0])
+
+        def same(
+            some: Sequence[tuple[Segment, str]],
+            block: str = block,
+            start: int = start,
+            expected: list[Any] = expected,
+        ) -> bool:
+            return markdown.skeleton(markdown.parse(_apply(block, some, start))[0]) == expected
+
+        result.extend(_refuse_breaking(document, items, same, refused))
+    return sorted(result, key=lambda item: item[0].start)
+
+
+def _refuse_breaking(
+    document: Document,
+    kept: list[tuple[Segment, str]],
+    same: Callable[[Sequence[tuple[Segment, str]]], bool],
+    refused: list[Problem],
+) -> list[tuple[Segment, str]]:
+    """``kept`` (in document order) without the replacements that break ``same``.
+
+    While ``same(kept)`` is false, a binary search finds the shortest broken prefix; its
+    last replacement is refused and the search goes on after it.
+    """
+    kept = list(kept)
     verified = 0  # kept[:verified] is known to keep the structure
-    while not _same_structure(document, kept):
+    while not same(kept):
         low, high = verified, len(kept)  # kept[:low] is fine, kept[:high] is broken
         while high - low > 1:
             middle = (low + high) // 2
-            if _same_structure(document, kept[:middle]):
+            if same(kept[:middle]):
                 low = middle
             else:
                 high = middle
@@ -250,7 +304,7 @@ def _keep_structure(
             )
         )
         verified = high - 1
-    return kept, refused
+    return kept
 
 
 def _same_structure(document: Document, replacements: Sequence[tuple[Segment, str]]) -> bool:
