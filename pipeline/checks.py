@@ -35,6 +35,8 @@ def link_target_problem(msgid: str, translation: str, env: Mapping[str, Any]) ->
     Targets are compared as a multiset: word order differs between languages, so a
     translation may reorder links, but it may not drop, add or change one.
     """
+    if "[" not in msgid + translation and "<" not in msgid + translation:
+        return None  # no link, image or autolink on either side: nothing to parse
     source = Counter(markdown.link_targets(markdown.parse_inline(msgid, dict(env))))
     target = Counter(markdown.link_targets(markdown.parse_inline(translation, dict(env))))
     if source == target:

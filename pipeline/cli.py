@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import json
+import sys
+import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
+import rich.box
+import rich.console
+import rich.table
+import rich.text
 
 from pipeline import commands
-from pipeline.commands import Outcome
-from pipeline.config import CONFIG_NAME, Config, load_config
+from pipeline.cache import CACHE_DIR, Cache
+from pipeline.commands import Outcome, Report
+from pipeline.config import CONFIG_NAME, MIN_WIDTH, Config, load_config
 from pipeline.errors import PipelineError
+from pipeline.scheduler import default_jobs
+from pipeline.stats import Progress
 
 __all__ = ["main"]
 
@@ -47,6 +58,18 @@ def _shared_options(function: Callable[..., Any]) -> Callable[..., Any]:
             metavar="CODE",
             help="Target language; repeat for several [default: the config's targets].",
         ),
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Worker processes [default: the number of CPUs]. Output does not depend on it.",
+        ),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            help=f"Redo every document, ignoring and not updating {CACHE_DIR}/.",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -70,6 +93,10 @@ def _config(overrides: dict[str, Any]) -> Config:
         changes["source_lang"] = overrides["source_lang"]
     if overrides.get("languages"):
         changes["languages"] = tuple(overrides["languages"])
+    changes.update(_catalog_overrides(overrides))
+    if overrides.get("min_translated") is not None:
+        changes["min_translated"] = overrides["min_translated"]
+        changes["min_translated_by_language"] = ()
     config = dataclasses.replace(config, **changes)
     if not config.languages:
         raise click.UsageError(
@@ -77,6 +104,22 @@ def _config(overrides: dict[str, Any]) -> Config:
             + CONFIG_NAME
         )
     return config
+
+
+def _catalog_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
+    """Config changes from extract's catalog options (absent options change nothing)."""
+    changes: dict[str, Any] = {}
+    if overrides.get("no_wrap"):
+        changes["width"] = 0
+    elif overrides.get("width") is not None:
+        changes["width"] = overrides["width"]
+    if overrides.get("compendia"):
+        changes["compendia"] = tuple(path.resolve() for path in overrides["compendia"])
+    if overrides.get("memory") is not None:
+        changes["translation_memory"] = overrides["memory"]
+    if overrides.get("purge_after") is not None:
+        changes["purge_obsolete_after"] = overrides["purge_after"]
+    return changes
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,24 +130,70 @@ def main() -> None:
     \b
     l10n extract   sources -> POT templates and PO catalogs per language
     l10n build     sources + PO catalogs -> localized markdown in output/<lang>/
+    l10n stats     translated, fuzzy and untranslated messages and words
     """
 
 
 @main.command()
 @_shared_options
+@click.option(
+    "--width",
+    type=click.IntRange(min=MIN_WIDTH),
+    metavar="N",
+    help="Wrap catalogs as msgcat --width=N does [default: keep each catalog's style].",
+)
+@click.option("--no-wrap", is_flag=True, help="Write catalogs unwrapped, as msgcat --no-wrap.")
+@click.option(
+    "--compendium",
+    "compendia",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="PO file of reviewed translations to pre-fill from; repeat for several.",
+)
+@click.option(
+    "--memory/--no-memory",
+    default=None,
+    help="Pre-fill new entries from the language's other catalogs [default: on].",
+)
+@click.option(
+    "--purge-obsolete-after",
+    "purge_after",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Drop obsolete entries N source changes after they went obsolete [default: never].",
+)
 def extract(**options: Any) -> None:
     """Write POT templates and update the PO catalogs from the sources.
 
-    Translations whose source text still exists are kept; vanished ones become
-    obsolete (#~) entries. Files whose content did not change are not rewritten.
+    Translations whose source text still exists are kept. An edited message gets the
+    translation of the most similar old one, marked fuzzy with the old msgid (#|), as
+    msgmerge --previous does; vanished ones become obsolete (#~) entries and come back
+    when their text does. Files whose content did not change are not rewritten.
     """
+    jobs, use_cache = _execution(options)
     config = _config(options)
-    _report("extract", _run(lambda: commands.extract(config, now=dt.datetime.now(dt.UTC))))
+    now = dt.datetime.now(dt.UTC)
+    _run_command(
+        "extract",
+        config,
+        use_cache,
+        lambda store, progress: commands.extract(
+            config, now=now, jobs=jobs, cache=store, progress=progress
+        ),
+    )
 
 
 @main.command()
 @_shared_options
 @click.option("--output", "output_dir", type=_DIR, help="Folder for <lang>/ localized markdown.")
+@click.option(
+    "--min-translated",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Skip (and remove the output of) documents with less than PCT% of their source "
+    "words translated [default: the config's, else 0].",
+)
 def build(**options: Any) -> None:
     """Write localized markdown for every language into the output folder.
 
@@ -112,38 +201,204 @@ def build(**options: Any) -> None:
     would break a link, the front matter or the block structure is not used; the build
     says where and why.
     """
+    jobs, use_cache = _execution(options)
     config = _config(options)
-    _report("build", _run(lambda: commands.build(config)))
+    _run_command(
+        "build",
+        config,
+        use_cache,
+        lambda store, progress: commands.build(config, jobs=jobs, cache=store, progress=progress),
+    )
 
 
-def _run(outcomes: Callable[[], Iterable[Outcome]]) -> list[Outcome]:
+_Start = Callable[[Cache | None, commands.Progress | None], Iterable[Outcome]]
+
+
+def _execution(options: dict[str, Any]) -> tuple[int, bool]:
+    """Take ``--jobs`` (default: the CPU count) and ``--no-cache`` out of ``options``."""
+    return options.pop("jobs") or default_jobs(), not options.pop("no_cache")
+
+
+@main.command()
+@_shared_options
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead.")
+def stats(as_json: bool, **options: Any) -> None:
+    """Show translated, fuzzy and untranslated messages and source words per document.
+
+    Words are counted in the text a reader sees, split at spaces (Korean eojeol).
+    The exit code is 0 however little is translated; it is 1 only when a document or
+    catalog cannot be read.
+    """
+    config = _config(options)
     try:
-        return list(_echo_each(outcomes()))
+        reports = list(commands.stats(config))
     except PipelineError as error:
         raise click.ClickException(str(error)) from error
+    for report in reports:
+        if report.error is not None:
+            click.echo(f"error: {report.error}", err=True)
+    if as_json:
+        click.echo(json.dumps(_stats_json(reports), ensure_ascii=False, indent=2))
+    else:
+        rich.console.Console().print(_stats_table(reports))
+    if any(report.error is not None for report in reports):
+        raise SystemExit(1)
 
 
-def _echo_each(outcomes: Iterable[Outcome]) -> Iterable[Outcome]:
-    for outcome in outcomes:
-        if outcome.error is not None:
-            label = "warning" if outcome.status == "skipped" else "error"
-            click.echo(f"{label}: {outcome.error}", err=True)
-        for problem in outcome.problems:
-            click.echo(f"warning: {problem}", err=True)
-        yield outcome
+def _stats_json(reports: list[Report]) -> dict[str, Any]:
+    """``{"documents": [...], "languages": {code: totals}}``; see the README for fields."""
+    documents = [
+        {"document": r.document, "language": r.language, **r.progress.as_dict()}
+        for r in reports
+        if r.progress is not None
+    ]
+    return {
+        "documents": documents,
+        "languages": {code: total.as_dict() for code, total in _totals(reports).items()},
+        "errors": [str(r.error) for r in reports if r.error is not None],
+    }
 
 
-def _report(command: str, outcomes: list[Outcome]) -> None:
-    counts = Counter(outcome.status for outcome in outcomes)
-    refused = sum(len(outcome.problems) for outcome in outcomes)
+def _totals(reports: list[Report]) -> dict[str, Progress]:
+    totals: dict[str, Progress] = {}
+    for report in reports:
+        if report.progress is not None:
+            totals[report.language] = totals.get(report.language, Progress()) + report.progress
+    return totals
+
+
+_BAR_WIDTH = 10
+
+
+def _bar(progress: Progress) -> rich.text.Text:
+    """Translated (green), fuzzy (yellow) and untranslated (dim) words as one bar."""
+    total = progress.total.words or 1
+    done = round(_BAR_WIDTH * progress.translated.words / total)
+    fuzzy = min(round(_BAR_WIDTH * progress.fuzzy.words / total), _BAR_WIDTH - done)
+    bar = rich.text.Text("█" * done, style="green")
+    bar.append("█" * fuzzy, style="yellow")
+    bar.append("░" * (_BAR_WIDTH - done - fuzzy), style="dim")
+    return bar
+
+
+def _stats_table(reports: list[Report]) -> rich.table.Table:
+    """Per language: one row per document, then the language's total row."""
+    table = rich.table.Table(
+        title="Translation progress: messages / source words",
+        box=rich.box.SIMPLE,
+        pad_edge=False,
+    )
+    table.add_column("lang", no_wrap=True)
+    table.add_column("document", overflow="fold", min_width=20)
+    for name in ("translated", "fuzzy", "untranslated"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("words %", justify="right", no_wrap=True)
+    table.add_column("progress", no_wrap=True)
+    totals = _totals(reports)
+    for code in sorted(totals):
+        rows = sorted((r for r in reports if r.progress and r.language == code), key=str)
+        for report in rows:
+            assert report.progress is not None
+            table.add_row(code, report.document, *_cells(report.progress))
+        table.add_row(code, "[b]total[/b]", *_cells(totals[code]), end_section=True)
+    return table
+
+
+def _cells(progress: Progress) -> list[str | rich.text.Text]:
+    counts = (progress.translated, progress.fuzzy, progress.untranslated)
+    cells: list[str | rich.text.Text] = [f"{c.messages} / {c.words}" for c in counts]
+    return [*cells, f"{progress.percent:.1f}%", _bar(progress)]
+
+
+def _run_command(command: str, config: Config, use_cache: bool, start: _Start) -> None:
+    """Run a command with its cache and progress bar, print its messages, then the summary."""
+    counts: Counter[str] = Counter()
+    refused = 0
+    with (
+        Cache(config.root / CACHE_DIR) if use_cache else contextlib.nullcontext() as cache,
+        _ProgressBar(command) as bar,
+    ):
+        try:
+            for outcome in start(cache, bar.update if bar.active else None):
+                counts[outcome.status] += 1
+                refused += len(outcome.problems)
+                bar.echo(_messages(outcome))
+        except PipelineError as error:
+            raise click.ClickException(str(error)) from error
+    _report(command, counts, refused)
+
+
+def _messages(outcome: Outcome) -> Iterator[str]:
+    if outcome.error is not None:
+        yield f"error: {outcome.error}"
+    for problem in outcome.problems:
+        yield f"warning: {problem}"
+    if outcome.status == "skipped":
+        yield f"skipped: {outcome.path}: {outcome.note}"
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+class _ProgressBar:
+    """``extract  [#####.....]  57/129 documents  31.2/s`` on a terminal's stderr.
+
+    Without a terminal (CI, pipes) it shows nothing: only messages and the summary are
+    printed.  Messages are printed above the bar, which is redrawn at most ten times a
+    second and erased at the end.  Plain carriage returns and spaces, no escape codes.
+    """
+
+    _WIDTH = 24
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+        self.active = _stderr_is_terminal()
+        self._started = time.monotonic()
+        self._drawn = 0.0
+        self._line = ""
+
+    def update(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self._drawn < 0.1:
+            return
+        self._drawn = now
+        filled = self._WIDTH * done // max(total, 1)
+        rate = done / max(now - self._started, 1e-9)
+        line = (
+            f"{self.command}  [{'#' * filled}{'.' * (self._WIDTH - filled)}]  "
+            f"{done}/{total} documents  {rate:.1f}/s"
+        )
+        click.echo("\r" + line.ljust(len(self._line)), nl=False, err=True)
+        self._line = line
+
+    def echo(self, messages: Iterable[str]) -> None:
+        for message in messages:
+            self._erase()
+            click.echo(message, err=True)
+            if self._line:
+                click.echo(self._line, nl=False, err=True)
+
+    def _erase(self) -> None:
+        if self._line:
+            click.echo("\r" + " " * len(self._line) + "\r", nl=False, err=True)
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._erase()
+
+
+def _report(command: str, counts: Counter[str], refused: int) -> None:
     summary = (
         f"{command}: {counts['written']} written, {counts['unchanged']} unchanged, "
         f"{counts['failed']} failed"
     )
-    if counts["skipped"]:
-        summary += f", {counts['skipped']} skipped"
     if command == "build":
-        summary += f", {refused} translation(s) refused"
+        summary += f", {counts['skipped']} skipped, {refused} translation(s) refused"
+    elif counts["skipped"]:  # symbolic links in the sources
+        summary += f", {counts['skipped']} skipped"
     click.echo(summary, err=True)
     if counts["failed"]:
         raise SystemExit(1)

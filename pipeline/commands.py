@@ -1,43 +1,70 @@
-"""The extract and build runs over a project, one outcome per file; the CLI reports them."""
+"""The extract and build runs over a project, one outcome per file; the CLI reports them.
+
+Each source document is one task: it is read and parsed once, then turned into its
+template and every language's catalog (extract) or every language's output (build).
+Tasks run on ``jobs`` worker processes; their outcomes come back in document order, so
+what is written and printed does not depend on ``jobs``.  With a :class:`Cache`, a task
+whose files are as an earlier run left them does no work (see :mod:`pipeline.cache`).
+
+Safety: a run holds the lock of the folder it writes to (``locales/`` for extract,
+``output/`` for build) from before it reads anything there until its last write, and
+first removes the temporary files a killed run left in that folder.  Every path goes
+through :class:`~pipeline.workspace.Layout`, which refuses paths that lead outside their
+folder; symbolic links in the sources are reported and not followed.  Only results that
+had no error are cached, so a cached run reports every error a fresh run would.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import polib
 
 from pipeline import catalog, pofile
+from pipeline.cache import Cache, digest, tool_fingerprint
 from pipeline.checks import Problem
 from pipeline.config import Config
 from pipeline.document import Document, parse_document
-from pipeline.errors import ConfigError, PathError, PipelineError, SourceError
+from pipeline.errors import CatalogError, ConfigError, PipelineError, SourceError
+from pipeline.memory import Memory
+from pipeline.scheduler import ordered_map
 from pipeline.splice import splice
+from pipeline.stats import Progress as Counts
+from pipeline.stats import progress as count_progress
 from pipeline.workspace import (
     Layout,
     SourceTree,
+    decode_catalog,
+    decode_source,
+    discover_sources,
     exclusive,
+    read_bytes,
     read_catalog,
-    read_source,
     remove_stale_temporaries,
     scan_sources,
     write_if_changed,
 )
 
-__all__ = ["Outcome", "build", "extract"]
+__all__ = ["Outcome", "Progress", "Report", "build", "extract", "stats"]
 
 Status = Literal["written", "unchanged", "failed", "skipped"]
+#: Called after each document with (documents done, documents in the run).
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What happened to one file: written, unchanged, failed with ``error``, or skipped
-    (a symbolic link in the sources, not followed; ``error`` says why).
+    (``note`` says why: a symbolic link in the sources, not followed; a build below its
+    publishing threshold).
 
     ``problems`` are translations a build refused (the source text was kept).
     """
@@ -48,85 +75,228 @@ class Outcome:
     problems: tuple[Problem, ...] = field(default=())
     translated: int = 0
     segments: int = 0
+    #: Why a build skipped the file (``skipped`` status), for people.
+    note: str = ""
 
 
-def extract(config: Config, *, now: dt.datetime) -> Iterator[Outcome]:
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The translation progress of one document in one language, or why it is unknown."""
+
+    document: str
+    language: str
+    progress: Counts | None
+    error: PipelineError | None = None
+
+
+def extract(
+    config: Config,
+    *,
+    now: dt.datetime,
+    jobs: int = 1,
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Outcome]:
     """Write each document's POT template and its catalog for every language.
 
+    New entries are pre-filled from the translation memory: the other catalogs of the
+    language (unless ``config.translation_memory`` is off) and ``config.compendia``.
     A document that cannot be parsed, or a catalog that cannot be read, fails alone:
-    its files are left untouched and the others are processed.  The run holds the lock
-    of the locales folder (a second run fails with :class:`~pipeline.errors.LockError`)
-    and first removes the temporary files a killed run left there.
+    its files are left untouched and the others are processed.  A compendium that
+    cannot be read stops the run before anything is written.  The run holds the lock
+    of the locales folder (a second run fails with :class:`~pipeline.errors.LockError`).
     """
     catalog.language_info(config.source_lang)
-    languages = [catalog.language_info(code) for code in config.languages]
-    layout = _layout(config)
-    tree = scan_sources(config.source_dir)
-    with exclusive(config.locales_dir, display=_display(config, config.locales_dir)):
-        for folder in ("templates", *config.languages):
-            remove_stale_temporaries(config.locales_dir / folder)
-        yield from _skipped_links(config, tree)
-        for rel in tree.documents:
-            yield from _extract_one(config, layout, rel, languages, now)
+    languages = tuple(catalog.language_info(code) for code in config.languages)
+    compendia = _compendia(config, languages)
+
+    def prepare() -> Callable[[tuple[Path, Any]], _Done]:
+        memories = _memories(config, languages, compendia)
+        _SHARED_MEMORIES.clear()
+        _SHARED_MEMORIES.update(memories)
+        # The memory fills only messages new to a catalog, which needs a changed source
+        # or catalog: so it is not part of the cache key (see catalog.update).
+        plan = _Run(config, _fingerprint(config, cache), now, languages)
+        return functools.partial(_extract_document, plan)
+
+    folders = [config.locales_dir / name for name in ("templates", *config.languages)]
+    place = _Place(config.locales_dir, folders)
+    return _run("extract", config, place, prepare, jobs=jobs, cache=cache, progress=progress)
 
 
-def _extract_one(
+class _LazyMemory:
+    """A language's translation memory, read before the run and parsed on first use.
+
+    The catalogs are snapshotted as bytes before any task runs, so every task sees the
+    same memory whatever ``jobs`` is.  Workers are forked after it is made and inherit
+    it; each parses it only if one of its documents has a new entry to fill.
+    """
+
+    def __init__(
+        self, sources: list[tuple[str, bytes]], compendia: list[tuple[str, polib.POFile]]
+    ) -> None:
+        self._sources = sources
+        self._compendia = compendia
+        self._memory: Memory | None = None
+
+    def get(self) -> Memory:
+        if self._memory is None:
+            catalogs: list[tuple[str, polib.POFile]] = []
+            for name, data in self._sources:
+                try:
+                    po = decode_catalog(data, display=name)
+                except PipelineError:
+                    continue  # its own document reports it
+                if po is not None:
+                    catalogs.append((name, po))
+            self._memory = Memory(catalogs + self._compendia)
+        return self._memory
+
+
+#: The memories of the current extract run, by language; inherited by forked workers.
+_SHARED_MEMORIES: dict[str, _LazyMemory | None] = {}
+
+
+def _compendia(
+    config: Config, languages: Sequence[catalog.LanguageInfo]
+) -> dict[str, list[tuple[str, polib.POFile]]]:
+    """Each language's compendia, read before the run takes its lock or writes anything."""
+    return {
+        language.code: [
+            (_display(config, path), po)
+            for path in config.compendia
+            if (po := _compendium(config, path, language.code)) is not None
+        ]
+        for language in languages
+    }
+
+
+def _memories(
     config: Config,
-    layout: Layout,
-    rel: Path,
-    languages: list[catalog.LanguageInfo],
-    now: dt.datetime,
-) -> Iterator[Outcome]:
-    display = _display(config, config.source_dir / rel)
-    try:
-        document = _parse(config, layout, rel)
-        pot = catalog.template(document, reference=display, project=config.project, now=now)
-        template = layout.template(rel)
-    except PipelineError as error:
-        yield _failed(config, display, error)
-        return
-    yield _write_template(config, template, pot)
+    languages: Sequence[catalog.LanguageInfo],
+    all_compendia: dict[str, list[tuple[str, polib.POFile]]],
+) -> dict[str, _LazyMemory | None]:
+    """Each language's memory: its catalogs (unless turned off) and the compendia.
+
+    Call it holding the lock of the locales folder: it snapshots the catalogs.
+    """
+    layout = _layout(config)
+    sources = discover_sources(config.source_dir) if config.translation_memory else []
+    memories: dict[str, _LazyMemory | None] = {}
     for language in languages:
-        try:
-            path = layout.catalog(language.code, rel)
-        except PipelineError as error:
-            yield _failed(config, display, error)
-            continue
-        try:
-            old = read_catalog(path, display=_display(config, path))
-        except PipelineError as error:
-            yield _failed(config, _display(config, path), error)
-            continue
-        po = catalog.update(pot, old, language=language, now=now)
-        yield _write(config, path, pofile.format_po(po))
+        found = []
+        for rel in sources:
+            try:
+                path = layout.catalog(language.code, rel)
+                data = read_bytes(path)
+            except PipelineError:
+                continue  # its own document reports it
+            if data is not None:
+                found.append((_display(config, path), data))
+        compendia = all_compendia[language.code]
+        memories[language.code] = _LazyMemory(found, compendia) if found or compendia else None
+    return memories
 
 
-def build(config: Config) -> Iterator[Outcome]:
+def _compendium(config: Config, path: Path, code: str) -> polib.POFile | None:
+    """The compendium at ``path`` if it serves ``code`` (its ``Language`` header says so).
+
+    A compendium without a ``Language`` header serves the only target language; with
+    several, which one it is for cannot be told, and that is an error.
+    """
+    display = _display(config, path)
+    po = read_catalog(path, display=display)
+    if po is None:
+        raise CatalogError(
+            "the compendium does not exist", path=display, hint="check --compendium or compendia"
+        )
+    language = po.metadata.get("Language", "").strip()
+    if not language and len(config.languages) > 1:
+        raise CatalogError(
+            "the compendium has no Language header, so its language is unknown",
+            path=display,
+            hint="add a 'Language: xx' line to its header",
+        )
+    return po if not language or _same_language(language, code) else None
+
+
+def _same_language(first: str, second: str) -> bool:
+    return first.replace("-", "_").lower() == second.replace("-", "_").lower()
+
+
+def _width(config: Config, text: bytes | None, old: polib.POFile | None = None) -> int | None:
+    """The wrap width for a catalog: the configured one, else that of its old ``text``
+    (``old``, parsed, if the caller has it); None (unwrapped) for a new file."""
+    if config.width is not None:
+        return config.width or None
+    if text is None:
+        return None
+    try:
+        return pofile.detect_width(text.decode("utf-8"), old)
+    except (UnicodeDecodeError, PipelineError):
+        return None
+
+
+def stats(config: Config) -> Iterator[Report]:
+    """The progress of every document in every language, from its source and catalog.
+
+    Counts come from the current source, so a catalog not yet re-extracted shows the
+    changed messages as untranslated.  An unreadable document or catalog gives a report
+    with an error.
+    """
+    for code in config.languages:
+        catalog.language_info(code)
+    layout = _layout(config)
+    for rel in discover_sources(config.source_dir):
+        source = _display(config, config.source_dir / rel)
+        try:
+            source_path = layout.source(rel)
+            document = _parse(config, rel, read_bytes(source_path, display=source))
+            pot = _template(config, source_path, document)
+        except PipelineError as error:
+            yield Report(source, "", None, _relative(config, error))
+            continue
+        for code in config.languages:
+            try:
+                path = layout.catalog(code, rel)
+                po = read_catalog(path, display=_display(config, path))
+            except PipelineError as error:
+                yield Report(source, code, None, _relative(config, error))
+                continue
+            yield Report(source, code, count_progress(pot, po))
+
+
+def _template(config: Config, source: Path, document: Document) -> polib.POFile:
+    """``document``'s template, for progress counts (its creation date is not used)."""
+    now = dt.datetime.now(dt.UTC)
+    return catalog.template(
+        document, reference=_display(config, source), project=config.project, now=now
+    )
+
+
+def build(
+    config: Config,
+    *,
+    jobs: int = 1,
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Outcome]:
     """Write each document localized into every language.
 
     Untranslated and fuzzy segments keep the source text; a document without a catalog
     is copied as it is.  A catalog that cannot be read fails that output only.  An
     output folder that overlaps the source folder is refused with
-    :class:`~pipeline.errors.ConfigError`.  The run holds the lock of the output folder
-    and first removes the temporary files a killed run left there.
+    :class:`~pipeline.errors.ConfigError`.  The run holds the lock of the output folder.
     """
     for code in (config.source_lang, *config.languages):
         catalog.language_info(code)
     _check_output_folder(config)
-    layout = _layout(config)
-    tree = scan_sources(config.source_dir)
-    with exclusive(config.output_dir, display=_display(config, config.output_dir)):
-        for code in config.languages:
-            remove_stale_temporaries(config.output_dir / code)
-        yield from _skipped_links(config, tree)
-        for rel in tree.documents:
-            try:
-                document = _parse(config, layout, rel)
-            except PipelineError as error:
-                yield _failed(config, _display(config, config.source_dir / rel), error)
-                continue
-            for code in config.languages:
-                yield _build_one(config, layout, rel, document, code)
+
+    def prepare() -> Callable[[tuple[Path, Any]], _Done]:
+        return functools.partial(_build_document, _Run(config, _fingerprint(config, cache)))
+
+    place = _Place(config.output_dir, [config.output_dir / code for code in config.languages])
+    return _run("build", config, place, prepare, jobs=jobs, cache=cache, progress=progress)
 
 
 def _check_output_folder(config: Config) -> None:
@@ -146,45 +316,434 @@ def _check_output_folder(config: Config) -> None:
             )
 
 
-def _build_one(config: Config, layout: Layout, rel: Path, document: Document, code: str) -> Outcome:
+# --- the scheduler side: runs in the main process ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What every task of a run needs; sent to the workers with each chunk of tasks."""
+
+    config: Config
+    #: Hash of the tool and the configuration, part of every cache key ("" without a cache).
+    fingerprint: str
+    #: Extract only: the header date of new catalogs and the target languages' header data.
+    now: dt.datetime | None = None
+    languages: tuple[catalog.LanguageInfo, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where a run writes: the folder it locks, and the folders it cleans up first."""
+
+    locked: Path
+    cleaned: list[Path]
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """A task's outcomes, and the cache record to keep for its document (None: forget it)."""
+
+    outcomes: tuple[Outcome, ...]
+    record: Any | None
+
+
+def _run(
+    kind: str,
+    config: Config,
+    place: _Place,
+    prepare: Callable[[], Callable[[tuple[Path, Any]], _Done]],
+    *,
+    jobs: int,
+    cache: Cache | None,
+    progress: Progress | None,
+) -> Iterator[Outcome]:
+    """Discover the sources, then yield each task's outcomes in document order.
+
+    Source discovery happens at once, so a missing source folder is an error of the
+    whole command.  The lock of ``place`` is taken when the first outcome is asked for
+    and held until the last, around ``prepare`` (which reads what the tasks share) and
+    every task; the symbolic links found are reported first.  Cache records are read
+    just before each task is sent and written, when they changed, as its result comes
+    back.
+    """
+    tree = scan_sources(config.source_dir)
+    sources = tree.documents
+
+    def generate() -> Iterator[Outcome]:
+        with exclusive(place.locked, display=_display(config, place.locked)):
+            for folder in place.cleaned:
+                remove_stale_temporaries(folder)
+            task = prepare()
+            yield from _skipped_links(config, tree)
+            yield from _tasks(kind, task, sources, jobs=jobs, cache=cache, progress=progress)
+
+    return generate()
+
+
+def _tasks(
+    kind: str,
+    task: Callable[[tuple[Path, Any]], _Done],
+    sources: list[Path],
+    *,
+    jobs: int,
+    cache: Cache | None,
+    progress: Progress | None,
+) -> Iterator[Outcome]:
+    sent: deque[Any] = deque()  # the records of the tasks in flight, oldest first
+
+    def items() -> Iterator[tuple[Path, Any]]:
+        for rel in sources:
+            sent.append(None if cache is None else cache.get(kind, rel.as_posix()))
+            yield rel, sent[-1]
+
+    workers = max(1, min(jobs, len(sources)))
+    results = ordered_map(task, items(), jobs=workers)
+    for done, (rel, result) in enumerate(zip(sources, results, strict=True)):
+        if cache is not None and result.record != sent.popleft():
+            cache.put(kind, rel.as_posix(), result.record)
+        yield from result.outcomes
+        if progress is not None:
+            progress(done + 1, len(sources))
+    if cache is not None:
+        cache.keep_only(kind, (rel.as_posix() for rel in sources))
+
+
+def _skipped_links(config: Config, tree: SourceTree) -> Iterator[Outcome]:
+    """One ``skipped`` outcome per symbolic link in the sources, saying where it points."""
+    for rel in tree.links:
+        path = config.source_dir / rel
+        note = (
+            f"symbolic link not followed (it points to {os.readlink(path)}); put the "
+            "document itself in the source folder, links could lead outside it"
+        )
+        yield Outcome(_display(config, path), "skipped", note=note)
+
+
+def _fingerprint(config: Config, cache: Cache | None) -> str:
+    """The tool and every setting but the target languages (cache keys name those).
+
+    Folders count relative to the project root, so a project checked out elsewhere (a CI
+    runner restoring ``.l10n-cache/``) keeps its cache.
+    """
+    if cache is None:
+        return ""
+    settings = []
+    for setting in dataclasses.fields(config):
+        value = getattr(config, setting.name)
+        if setting.name in ("root", "languages"):
+            continue
+        if isinstance(value, Path):
+            value = _display(config, value)
+        settings.append((setting.name, value))
+    return digest(tool_fingerprint(), repr(settings))
+
+
+# --- extract: one document, all languages; runs in a worker ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Input:
+    """A file a task reads: its path and bytes (None: no such file), or why it cannot.
+
+    ``path`` is None when the path itself was refused (it would lead outside its folder).
+    """
+
+    display: str
+    path: Path | None
+    data: bytes | None = None
+    error: PipelineError | None = None
+
+
+def _read(config: Config, locate: Callable[[], Path], fallback: Path) -> _Input:
+    """Locate a file with ``locate`` (a :class:`Layout` method) and read it.
+
+    ``fallback`` names the file in messages when ``locate`` refuses the path.
+    """
+    try:
+        path = locate()
+    except PipelineError as error:
+        return _Input(_display(config, fallback), None, error=_relative(config, error))
+    display = _display(config, path)
+    try:
+        return _Input(display, path, read_bytes(path, display=display))
+    except PipelineError as error:
+        return _Input(display, path, error=error)
+
+
+def _extract_document(run: _Run, item: tuple[Path, Any]) -> _Done:
+    """The template and every catalog of one document.
+
+    The cache record is the hash of the document's files after the run.  Extract leaves
+    files it has written as they are when run again, so the next run may skip the
+    document while its files still have that hash.  A document with an error of any
+    kind gets no record, so the next run reports the error again.
+    """
+    rel, recorded = item
+    config, layout = run.config, _layout(run.config)
+    source = _read(config, lambda: layout.source(rel), config.source_dir / rel)
+    template = _read(config, lambda: layout.template(rel), config.locales_dir / "templates" / rel)
+    if source.error is not None or template.error is not None:
+        error = source.error or template.error
+        assert error is not None
+        return _Done((Outcome(source.display, "failed", error),), None)
+    assert template.path is not None
+    catalogs = [
+        _read(
+            config,
+            functools.partial(layout.catalog, code, rel),
+            config.locales_dir / code / rel.with_suffix(".po"),
+        )
+        for code in config.languages
+    ]
+    state = _extract_state(run, rel, source, [template, *catalogs])
+    if state is not None and state == recorded:
+        paths = [template.display] + [c.display for c in catalogs]
+        return _Done(tuple(Outcome(display, "unchanged") for display in paths), state)
+    try:
+        document = _parse(config, rel, source.data)
+    except PipelineError as error:
+        return _Done((Outcome(source.display, "failed", error),), None)
+    assert run.now is not None
+    pot = catalog.template(document, reference=source.display, project=config.project, now=run.now)
+    text = _template_text(pot, template.data, width=_width(config, template.data))
+    outcomes = [_write(config, template.path, text, durable=False)]  # made from the source
+    after = [dataclasses.replace(template, data=text.encode("utf-8"))]
+    for language, place in zip(run.languages, catalogs, strict=True):
+        outcome, data = _extract_catalog(run, pot, language, place)
+        outcomes.append(outcome)
+        after.append(dataclasses.replace(place, data=data))
+    failed = any(outcome.status == "failed" for outcome in outcomes)
+    return _Done(tuple(outcomes), None if failed else _extract_state(run, rel, source, after))
+
+
+def _extract_catalog(
+    run: _Run, pot: polib.POFile, language: catalog.LanguageInfo, place: _Input
+) -> tuple[Outcome, bytes | None]:
+    """Update one language's catalog from ``pot``; the outcome and the bytes written."""
+    config = run.config
+    try:
+        if place.error is not None:
+            raise place.error
+        old = decode_catalog(place.data, display=place.display)
+    except PipelineError as error:
+        return Outcome(place.display, "failed", error), None
+    assert place.path is not None and run.now is not None
+    lazy = _SHARED_MEMORIES.get(language.code)
+    po = catalog.update(
+        pot,
+        old,
+        language=language,
+        now=run.now,
+        memory=lazy.get() if lazy is not None else None,
+        origin=place.display,
+        purge_after=config.purge_obsolete_after,
+    )
+    text = pofile.format_po(po, width=_width(config, place.data, old))
+    return _write(config, place.path, text), text.encode("utf-8")
+
+
+def _extract_state(run: _Run, rel: Path, source: _Input, files: Sequence[_Input]) -> str | None:
+    """The cache key of a document's extract: tool, settings, languages and file hashes.
+
+    None (no caching) without a cache, or when a file is missing or could not be read.
+    """
+    if not run.fingerprint or source.data is None:
+        return None
+    if any(file.error is not None for file in (source, *files)):
+        return None
+    data = [file.data for file in files]
+    return digest(run.fingerprint, rel.as_posix(), *run.config.languages, source.data, *data)
+
+
+def _template_text(pot: polib.POFile, old_bytes: bytes | None, *, width: int | None) -> str:
+    """``pot`` as text, keeping the old creation date when nothing else changed.
+
+    Re-running extract on unchanged sources then rewrites nothing, and catalogs keep
+    the date of the last real change.
+    """
+    try:
+        old = pofile.parse_po(old_bytes.decode("utf-8"), path="") if old_bytes else None
+    except (UnicodeDecodeError, PipelineError):
+        old = None
+    if old is not None and "POT-Creation-Date" in old.metadata:
+        created = pot.metadata["POT-Creation-Date"]
+        pot.metadata["POT-Creation-Date"] = old.metadata["POT-Creation-Date"]
+        if pofile.format_po(pot, width=width) != pofile.format_po(old, width=width):
+            pot.metadata["POT-Creation-Date"] = created
+    return pofile.format_po(pot, width=width)
+
+
+# --- build: one document, all languages; runs in a worker --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """One language of a build task: its catalog, and its output (or why it is refused)."""
+
+    code: str
+    catalog: _Input
+    display: str
+    output: Path | None
+    error: PipelineError | None = None
+
+
+def _target(config: Config, layout: Layout, code: str, rel: Path) -> _Target:
+    po = _read(
+        config,
+        functools.partial(layout.catalog, code, rel),
+        config.locales_dir / code / rel.with_suffix(".po"),
+    )
     display = _display(config, config.output_dir / code / rel)
     try:
-        output = layout.output(code, rel)
-        path = layout.catalog(code, rel)
-        if output.resolve() == layout.source(rel).resolve():
+        return _Target(code, po, display, layout.output(code, rel))
+    except PipelineError as error:
+        return _Target(code, po, display, None, _relative(config, error))
+
+
+def _build_document(run: _Run, item: tuple[Path, Any]) -> _Done:
+    """Every language's output of one document.
+
+    The cache record maps each language to the hash of its inputs (source and catalog)
+    and what they gave: the output's hash, the refused translations and the counts.  A
+    language whose output failed gets no record; a record that does not have the
+    expected shape is ignored.
+    """
+    rel, recorded = item
+    config, layout = run.config, _layout(run.config)
+    source = _read(config, lambda: layout.source(rel), config.source_dir / rel)
+    if source.error is not None:
+        return _Done((Outcome(source.display, "failed", source.error),), None)
+    assert source.path is not None
+    recorded = recorded if isinstance(recorded, dict) else {}
+    targets = [_target(config, layout, code, rel) for code in config.languages]
+    keys = {t.code: _build_key(run, rel, source, t) for t in targets}
+    cached = {t.code: _replayed(t, keys[t.code], recorded.get(t.code)) for t in targets}
+    document = None
+    if any(outcome is None for outcome in cached.values()):
+        try:
+            document = _parse(config, rel, source.data)
+        except PipelineError as error:
+            return _Done((Outcome(source.display, "failed", error),), None)
+    # Records of languages this run does not build (``-l``) stay: they are still true.
+    records = {code: r for code, r in recorded.items() if code not in keys}
+    outcomes = []
+    for target in targets:
+        replayed = cached[target.code]
+        if replayed is not None:
+            outcomes.append(replayed)
+            records[target.code] = recorded[target.code]
+            continue
+        assert document is not None
+        outcome, data = _build_one(config, source.path, document, target)
+        outcomes.append(outcome)
+        key = keys[target.code]
+        if outcome.status != "failed" and key is not None:
+            records[target.code] = _build_record(key, data, outcome)
+    return _Done(tuple(outcomes), records or None)
+
+
+def _build_key(run: _Run, rel: Path, source: _Input, target: _Target) -> str | None:
+    """The cache key of one language's output; None when anything about it has an error."""
+    if not run.fingerprint or source.data is None:
+        return None
+    if target.error is not None or target.catalog.error is not None:
+        return None
+    code = target.code
+    return digest(run.fingerprint, rel.as_posix(), code, digest(source.data), target.catalog.data)
+
+
+def _build_record(key: str, output: bytes, outcome: Outcome) -> dict[str, Any]:
+    return {
+        "key": key,
+        "output": digest(output),
+        "problems": [[p.path, p.line, p.code, p.message] for p in outcome.problems],
+        "translated": outcome.translated,
+        "segments": outcome.segments,
+    }
+
+
+def _replayed(target: _Target, key: str | None, record: Any) -> Outcome | None:
+    """The outcome a build would have, if ``record`` was made from these inputs and the
+    output is still its file: unchanged, the same problems.  None otherwise, also for a
+    record of the wrong shape (a cache written by hand, or damaged)."""
+    if key is None or target.output is None or not isinstance(record, dict):
+        return None
+    if record.get("key") != key:
+        return None
+    try:
+        data = read_bytes(target.output)
+        if data is None or digest(data) != record.get("output"):
+            return None
+        return Outcome(
+            target.display,
+            "unchanged",
+            problems=tuple(Problem(*problem) for problem in record["problems"]),
+            translated=int(record["translated"]),
+            segments=int(record["segments"]),
+        )
+    except (PipelineError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _build_one(
+    config: Config, source: Path, document: Document, target: _Target
+) -> tuple[Outcome, bytes]:
+    """Splice one language's translations into ``document`` and write its output."""
+    display, output = target.display, target.output
+    try:
+        if target.error is not None:
+            raise target.error
+        assert output is not None
+        if output.resolve() == source.resolve():
             raise SourceError(
                 "the output would overwrite its source", path=display, hint="pick another --output"
             )
-        po = read_catalog(path, display=_display(config, path))
+        if target.catalog.error is not None:
+            raise target.catalog.error
+        po = decode_catalog(target.catalog.data, display=target.catalog.display)
     except PipelineError as error:
-        return _failed(config, display, error)
+        return Outcome(display, "failed", error), b""
+    skipped = _below_threshold(config, _template(config, source, document), po, target.code)
+    if skipped:
+        return _unpublished(display, output, skipped), b""
     result = splice(document, catalog.translations(po) if po is not None else {})
-    written = _write(config, output, result.text)
-    return dataclasses.replace(
+    data = result.text.encode("utf-8")
+    written = _write(config, output, result.text, durable=False)  # made again by the next build
+    outcome = dataclasses.replace(
         written,
         problems=result.problems,
         translated=result.translated,
         segments=len(document.segments),
     )
+    return outcome, data
 
 
-def _skipped_links(config: Config, tree: SourceTree) -> Iterator[Outcome]:
-    for rel in tree.links:
-        path = config.source_dir / rel
-        display = _display(config, path)
-        error = PathError(
-            f"symbolic link not followed (it points to {os.readlink(path)})",
-            path=display,
-            hint="put the document itself in the source folder; links could lead outside it",
-        )
-        yield Outcome(display, "skipped", error)
+def _unpublished(display: str, output: Path, why: str) -> Outcome:
+    """A document below its threshold: skipped, and its old output removed."""
+    if output.is_file():
+        try:
+            output.unlink()
+        except OSError as error:
+            reason = error.strerror or str(error)
+            return Outcome(
+                display, "failed", PipelineError(f"cannot remove: {reason}", path=display)
+            )
+        why += "; the old output was removed"
+    return Outcome(display, "skipped", note=why)
 
 
-def _failed(config: Config, display: str, error: PipelineError) -> Outcome:
-    """A failed outcome; an absolute path in ``error`` is shown relative to the project."""
-    if error.path is not None and Path(error.path).is_absolute():
-        error.path = _display(config, Path(error.path))
-    return Outcome(display, "failed", error)
+# --- shared ----------------------------------------------------------------------------
+
+
+def _below_threshold(config: Config, pot: polib.POFile, po: polib.POFile | None, code: str) -> str:
+    """Why the document is not published in ``code``, or ``""`` when it is."""
+    threshold = config.threshold(code)
+    if threshold <= 0:
+        return ""
+    share = count_progress(pot, po).percent
+    if share >= threshold:
+        return ""
+    return f"{share:.1f}% of source words translated, below the {threshold:g}% threshold"
 
 
 def _layout(config: Config) -> Layout:
@@ -193,41 +752,40 @@ def _layout(config: Config) -> Layout:
 
 def _display(config: Config, path: Path) -> str:
     """``path`` relative to the project root, with ``/``: how references and messages show it."""
+    text, root = str(path), str(config.root)
+    if text.startswith(root) and text[len(root) : len(root) + 1] == os.sep:
+        # The usual case, without os.path.relpath: a no-op run shows thousands of paths.
+        return text[len(root) + 1 :].replace(os.sep, "/")
     try:
         return Path(os.path.relpath(path, config.root)).as_posix()
     except ValueError:  # another drive on Windows
         return path.as_posix()
 
 
-def _parse(config: Config, layout: Layout, rel: Path) -> Document:
+def _parse(config: Config, rel: Path, data: bytes | None) -> Document:
     display = _display(config, config.source_dir / rel)
-    text = read_source(layout.source(rel), display=display)
+    if data is None:
+        raise SourceError("the source file vanished during the run", path=display)
+    text = decode_source(data, display=display)
     return parse_document(text, path=display, keys=config.frontmatter_keys)
 
 
-def _write_template(config: Config, path: Path, pot: polib.POFile) -> Outcome:
-    """Write ``pot``, keeping the old creation date when nothing else changed.
+def _write(config: Config, path: Path, text: str, *, durable: bool = True) -> Outcome:
+    """Write ``text``; catalogs hold translators' work and are ``durable``.
 
-    Re-running extract on unchanged sources then rewrites nothing, and catalogs keep
-    the date of the last real change.
+    A file that cannot be written (a full disk, a read-only folder) fails alone.
     """
-    try:
-        old = pofile.parse_po(path.read_text(encoding="utf-8"), path=str(path))
-    except (OSError, UnicodeDecodeError, PipelineError):
-        old = None
-    if old is not None and "POT-Creation-Date" in old.metadata:
-        created = pot.metadata["POT-Creation-Date"]
-        pot.metadata["POT-Creation-Date"] = old.metadata["POT-Creation-Date"]
-        if pofile.format_po(pot) != pofile.format_po(old):
-            pot.metadata["POT-Creation-Date"] = created
-    return _write(config, path, pofile.format_po(pot))
-
-
-def _write(config: Config, path: Path, text: str) -> Outcome:
     display = _display(config, path)
     try:
-        written = write_if_changed(path, text.encode("utf-8"))
-    except OSError as error:  # a full disk, a read-only folder: this file fails alone
+        written = write_if_changed(path, text.encode("utf-8"), durable=durable)
+    except OSError as error:
         reason = error.strerror or str(error)
         return Outcome(display, "failed", PipelineError(f"cannot write: {reason}", path=display))
     return Outcome(display, "written" if written else "unchanged")
+
+
+def _relative(config: Config, error: PipelineError) -> PipelineError:
+    """``error``, with an absolute path in it shown relative to the project."""
+    if error.path is not None and Path(error.path).is_absolute():
+        error.path = _display(config, Path(error.path))
+    return error

@@ -4,27 +4,70 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import catalog
+from pipeline.catalog import language_info
 from pipeline.errors import CatalogError, ConfigError
 from pipeline.frontmatter import DEFAULT_KEYS
 
-__all__ = ["CONFIG_NAME", "Config", "load_config"]
+__all__ = ["CONFIG_NAME", "MIN_WIDTH", "Config", "load_config"]
 
 #: The file looked for in the working directory when ``--config`` is not given.
 CONFIG_NAME = "l10n.toml"
+#: The narrowest ``width`` accepted for wrapped catalogs (gettext widens smaller ones).
+MIN_WIDTH = 20
 
-# Section -> key -> expected type; anything else in the file is an error, so a typo
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """What a configuration value must be: a description for errors and a test."""
+
+    description: str
+    accepts: Callable[[Any], bool]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_percent(value: Any) -> bool:
+    return (_is_int(value) or isinstance(value, float)) and 0 <= value <= 100
+
+
+_STRING = _Kind("a string", lambda value: isinstance(value, str))
+_STRINGS = _Kind(
+    "a list of strings",
+    lambda value: isinstance(value, list) and all(isinstance(v, str) and v for v in value),
+)
+_BOOL = _Kind("true or false", lambda value: isinstance(value, bool))
+_COUNT = _Kind("a whole number, 0 or more", lambda value: _is_int(value) and value >= 0)
+_WIDTH = _Kind(
+    f"0 (unwrapped) or a whole number, {MIN_WIDTH} or more",
+    lambda value: _is_int(value) and (value == 0 or value >= MIN_WIDTH),
+)
+_PERCENT = _Kind("a number from 0 to 100", _is_percent)
+_PERCENTS = _Kind(
+    "a table of language codes to numbers from 0 to 100",
+    lambda value: isinstance(value, dict) and all(_is_percent(v) for v in value.values()),
+)
+
+# Section -> key -> kind; anything else in the file is an error, so a typo
 # ("langauges") is reported instead of silently ignored.
-_SCHEMA: Mapping[str, Mapping[str, type]] = {
-    "project": {"name": str},
-    "languages": {"source": str, "targets": list},
-    "paths": {"source": str, "locales": str, "output": str},
-    "frontmatter": {"keys": list},
+_SCHEMA: Mapping[str, Mapping[str, _Kind]] = {
+    "project": {"name": _STRING},
+    "languages": {"source": _STRING, "targets": _STRINGS},
+    "paths": {"source": _STRING, "locales": _STRING, "output": _STRING},
+    "frontmatter": {"keys": _STRINGS},
+    "catalog": {
+        "width": _WIDTH,
+        "purge_obsolete_after": _COUNT,
+        "translation_memory": _BOOL,
+        "compendia": _STRINGS,
+    },
+    "build": {"min_translated": _PERCENT, "min_translated_by_language": _PERCENTS},
 }
 
 
@@ -43,6 +86,25 @@ class Config:
     locales_dir: Path = field(default=Path("locales"))
     output_dir: Path = field(default=Path("output"))
     frontmatter_keys: tuple[str, ...] = DEFAULT_KEYS
+    #: Wrap catalogs as ``msgcat --width=N`` does; 0 writes them unwrapped (``--no-wrap``);
+    #: None keeps each existing catalog's style and writes new ones unwrapped.
+    width: int | None = None
+    #: Drop obsolete entries this many source changes after they went obsolete; 0 never.
+    purge_obsolete_after: int = 0
+    #: Pre-fill new entries from the other catalogs of the same language.
+    translation_memory: bool = True
+    #: Compendium PO files; each serves the language its ``Language`` header names.
+    compendia: tuple[Path, ...] = ()
+    #: Percent of source words a document must have translated to be published.
+    min_translated: float = 0
+    #: Per-language overrides of :attr:`min_translated`.
+    #: ``(language, percent)`` pairs; a tuple, not a mapping, so the config pickles and
+    #: hashes (it is sent to worker processes and is part of the cache fingerprint).
+    min_translated_by_language: tuple[tuple[str, float], ...] = ()
+
+    def threshold(self, language: str) -> float:
+        """The publishing threshold for ``language``, in percent of source words."""
+        return dict(self.min_translated_by_language).get(language, self.min_translated)
 
 
 def load_config(path: Path | None, *, cwd: Path) -> Config:
@@ -82,6 +144,8 @@ def _from_table(table: Mapping[str, Any], *, root: Path, path: str | None, text:
     languages = table.get("languages", {})
     paths = table.get("paths", {})
     keys = table.get("frontmatter", {}).get("keys", list(DEFAULT_KEYS))
+    catalog = table.get("catalog", {})
+    build = table.get("build", {})
     return Config(
         root=root,
         project=project.get("name", "documentation"),
@@ -91,6 +155,12 @@ def _from_table(table: Mapping[str, Any], *, root: Path, path: str | None, text:
         locales_dir=root / paths.get("locales", "locales"),
         output_dir=root / paths.get("output", "output"),
         frontmatter_keys=tuple(keys),
+        width=catalog.get("width"),
+        purge_obsolete_after=catalog.get("purge_obsolete_after", 0),
+        translation_memory=catalog.get("translation_memory", True),
+        compendia=tuple(root / name for name in catalog.get("compendia", ())),
+        min_translated=build.get("min_translated", 0),
+        min_translated_by_language=tuple(build.get("min_translated_by_language", {}).items()),
     )
 
 
@@ -138,7 +208,7 @@ def _validate(table: Mapping[str, Any], where: _Where) -> None:
     codes += [("targets", code) for code in languages.get("targets", [])]
     for key, code in codes:
         try:
-            catalog.language_info(code)
+            language_info(code)
         except CatalogError as error:
             raise where.error(
                 f"languages.{key}: {error.message}", "languages", key, hint=error.hint
@@ -154,12 +224,9 @@ def _validate_value(section: str, key: str, value: Any, where: _Where) -> None:
             key,
             hint="known keys: " + ", ".join(_SCHEMA[section]),
         )
-    if not isinstance(value, expected) or (
-        expected is list and not all(isinstance(item, str) and item for item in value)
-    ):
-        kind = "a list of strings" if expected is list else "a string"
+    if not expected.accepts(value):
         raise where.error(
-            f"{section}.{key} must be {kind}, not {value!r}",
+            f"{section}.{key} must be {expected.description}, not {value!r}",
             section,
             key,
             hint="see l10n.toml in the README for the format",

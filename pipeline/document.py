@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -36,6 +37,14 @@ _SHORTCODE_LINE = re.compile(r"[ \t]*(?:\{\{[<%].*?[%>]\}\}[ \t]*)+")
 _SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}")
 _TEXT_PARAM = re.compile(r"\b(?:text|title|alt|prepend|caption)=\"([^\"]*)\"")
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
+# Text without these characters has no code, link, image, autolink, HTML, entity, escape,
+# shortcode or URL: every letter in it is a letter of an inline text token.
+_PLAIN = re.compile(r"[^`<\[&\\{:]*")
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+# Where a link's text ends and its destination or label begins: ``](/simple/path)`` and
+# ``][label]`` end where shown; any other ``](`` or ``][`` may run to the end of the msgid.
+_LINK_TAIL = re.compile(r"\]\([^()\s\"'<]*\)|\]\[[^\]]*\]|\][(\[]")
+_URL_WORD = re.compile(r"\S*://\S*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +118,7 @@ def parse_document(
     front = frontmatter.locate(text, offset=bom, path=path)
     segments = [] if front is None else _front_matter_segments(text, front, keys, path)
     source = _Source(text, bom, front)
-    tokens, env = markdown.parse(source.markdown)
+    tokens, env = markdown.parse_blocks(source.markdown)
     segments.extend(_markdown_segments(tokens, source, env))
     return Document(
         text=text,
@@ -125,7 +134,7 @@ def structure(text: str, *, path: str = "<string>") -> tuple[Any, ...]:
     """The markdown block structure of ``text`` (front matter skipped), for comparisons."""
     bom = 1 if text.startswith("\ufeff") else 0
     front = frontmatter.locate(text, offset=bom, path=path)
-    tokens, _ = markdown.parse(_Source(text, bom, front).markdown)
+    tokens, _ = markdown.parse_blocks(_Source(text, bom, front).markdown)
     return tuple(markdown.skeleton(tokens))
 
 
@@ -209,14 +218,8 @@ class _Source:
 
 
 def _bisect(starts: list[int], offset: int) -> int:
-    low, high = 0, len(starts) - 1
-    while low < high:
-        middle = (low + high + 1) // 2
-        if starts[middle] <= offset:
-            low = middle
-        else:
-            high = middle - 1
-    return low
+    """Index of the last start at or before ``offset`` (``starts`` is sorted, from 0)."""
+    return max(bisect.bisect_right(starts, offset) - 1, 0)
 
 
 # --- markdown rules ---------------------------------------------------------------------
@@ -300,18 +303,19 @@ def _table_row(
 
 
 def _row_tokens(tokens: list[Token], index: int) -> Iterator[Token]:
-    for token in tokens[index + 1 :]:
-        if token.type == "tr_close":
+    # Indexes, not slices: copying the token list for every row made big tables quadratic.
+    for position in range(index + 1, len(tokens)):
+        if tokens[position].type == "tr_close":
             return
-        yield token
+        yield tokens[position]
 
 
 def _body_row_number(tokens: list[Token], index: int) -> int:
     number = 0
-    for token in reversed(tokens[:index]):
-        if token.type == "tbody_open":
+    for position in range(index - 1, -1, -1):
+        if tokens[position].type == "tbody_open":
             break
-        number += token.type == "tr_open"
+        number += tokens[position].type == "tr_open"
     return number + 1
 
 
@@ -440,6 +444,39 @@ def is_translatable(msgid: str, env: Mapping[str, Any] | None = None) -> bool:
 
     Text-bearing shortcode parameters (``text="파드"``) count as words.
     """
+    if _PLAIN.fullmatch(msgid):  # most msgids: no inline parse needed
+        return any(character.isalpha() for character in msgid)
+    return _has_plain_hangul(msgid) or _has_words(msgid, env)
+
+
+def _has_plain_hangul(msgid: str) -> bool:
+    """Whether a Hangul syllable of ``msgid`` is certainly in an inline text token.
+
+    A cheap, conservative test that spares most msgids with links or code an inline
+    parse: a syllable counts only when it lies outside every span that could be code,
+    HTML, an autolink, a shortcode, a link destination or label, or a word with a URL.
+    Entities and backslash escapes can make such spans out of other characters, so a
+    msgid with ``&`` or ``\\`` is left to the parser.  ``False`` means "ask the parser".
+    """
+    if "&" in msgid or "\\" in msgid:
+        return False
+    spans = [
+        (msgid.find(opener), msgid.rfind(closer) + len(closer))
+        for opener, closer in (("`", "`"), ("<", ">"), ("{{", "}}"))
+        if opener in msgid
+    ]
+    for match in _LINK_TAIL.finditer(msgid):
+        end = match.end() if match.group().endswith((")", "]")) else len(msgid)
+        spans.append((match.start(), end))
+    spans.extend(match.span() for match in _URL_WORD.finditer(msgid))
+    return any(
+        not any(start <= match.start() < end for start, end in spans)
+        for match in _HANGUL.finditer(msgid)
+    )
+
+
+def _has_words(msgid: str, env: Mapping[str, Any] | None) -> bool:
+    """:func:`is_translatable` by the book: parse the inline markdown and look at the text."""
     words: list[str] = []
     inside_autolink = False
     for token in markdown.parse_inline(msgid, dict(env or {})):

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 
 import polib
 
+from pipeline import linebreak
 from pipeline.errors import CatalogError
 
-__all__ = ["REFERENCE_WIDTH", "entry_key", "format_po", "parse_po"]
+__all__ = [
+    "DEFAULT_WIDTH",
+    "MIN_WIDTH",
+    "REFERENCE_WIDTH",
+    "detect_width",
+    "entry_key",
+    "format_po",
+    "parse_po",
+]
 
 #: Byte width at which gettext starts a new ``#:`` line, even under ``--no-wrap``.
 REFERENCE_WIDTH = 79
+#: gettext's default page width, assumed for a wrapped catalog no width reproduces.
+DEFAULT_WIDTH = 79
+#: gettext raises a smaller ``--width`` to this.
+MIN_WIDTH = 20
 
 #: gettext 0.21's format languages, in the order it writes their ``*-format`` flags.
 _FORMAT_LANGUAGES = (
@@ -64,6 +79,7 @@ _ESCAPES = str.maketrans(
         "\v": "\\v",
     }
 )
+_ESCAPED = frozenset(chr(code) for code in _ESCAPES)
 _CHUNK = re.compile(r"[^\n]*\n|[^\n]+")
 
 _HINT = "fix the PO file by hand or restore it from version control; it was not overwritten"
@@ -90,8 +106,13 @@ def entry_key(entry: polib.POEntry) -> tuple[str | None, str]:
 # --------------------------------------------------------------------------- writing
 
 
-def format_po(po: polib.POFile) -> str:
+def format_po(po: polib.POFile, *, width: int | None = None) -> str:
     """``po`` as the text ``msgcat --no-wrap`` (GNU gettext 0.21) writes for it.
+
+    With ``width``, as ``msgcat --width=WIDTH`` writes it instead: strings are wrapped
+    where libunistring's line breaking allows (:mod:`pipeline.linebreak`), ``#:`` lines
+    at ``width`` bytes; messages flagged ``no-wrap`` stay unwrapped.  Like gettext, a
+    ``width`` below :data:`MIN_WIDTH` counts as that.
 
     Contract: feeding the result to ``msgcat --no-wrap`` gives it back byte for byte,
     except that gettext drops flags it does not know, such as our ``markdown-text``
@@ -102,15 +123,17 @@ def format_po(po: polib.POFile) -> str:
     obsolete ones.  A comment line ending in a backslash gets a trailing space, because
     gettext would read backslash-newline as a line continuation.
     """
-    return "".join(line + "\n" for line in _generate_po(po))
+    if width is not None:
+        width = max(width, MIN_WIDTH)
+    return "".join(line + "\n" for line in _generate_po(po, width))
 
 
-def _generate_po(po: polib.POFile) -> Iterator[str]:
+def _generate_po(po: polib.POFile, width: int | None) -> Iterator[str]:
     """The lines of :func:`format_po`, without newlines; a blank line between entries."""
-    blocks = [list(_header_lines(po))]
-    blocks += [list(_entry_lines(entry)) for entry in po if not entry.obsolete]
+    blocks = [list(_header_lines(po, width))]
+    blocks += [list(_entry_lines(entry, width)) for entry in po if not entry.obsolete]
     blocks += [
-        list(_entry_lines(entry)) for entry in po if entry.obsolete and _is_translated(entry)
+        list(_entry_lines(entry, width)) for entry in po if entry.obsolete and _is_translated(entry)
     ]
     for index, block in enumerate(block for block in blocks if block):
         if index:
@@ -118,7 +141,7 @@ def _generate_po(po: polib.POFile) -> Iterator[str]:
         yield from block
 
 
-def _header_lines(po: polib.POFile) -> Iterator[str]:
+def _header_lines(po: polib.POFile, width: int | None) -> Iterator[str]:
     """The header entry: comments, ``#, fuzzy`` and ``po.metadata`` in insertion order.
 
     Nothing is written when there is no metadata, no header comment and no fuzzy mark.
@@ -130,7 +153,7 @@ def _header_lines(po: polib.POFile) -> Iterator[str]:
     if _header_is_fuzzy(po) and msgstr:
         yield "#, fuzzy"
     yield 'msgid ""'
-    yield from _string_lines("msgstr", msgstr, "")
+    yield from _string_lines("msgstr", msgstr, "", width)
 
 
 def _header_is_fuzzy(po: polib.POFile) -> bool:
@@ -139,7 +162,7 @@ def _header_is_fuzzy(po: polib.POFile) -> bool:
     return "fuzzy" in value if isinstance(value, list | tuple) else bool(value)
 
 
-def _entry_lines(entry: polib.POEntry) -> Iterator[str]:
+def _entry_lines(entry: polib.POEntry, page_width: int | None) -> Iterator[str]:
     """One message, its comments in gettext's order: ``#``, ``#.``, ``#:``, ``#,``, ``#|``.
 
     Comments of obsolete messages carry no ``#~`` (gettext writes them that way);
@@ -148,26 +171,27 @@ def _entry_lines(entry: polib.POEntry) -> Iterator[str]:
     prefix, previous = ("#~ ", "#~| ") if entry.obsolete else ("", "#| ")
     yield from _comment_lines("#", entry.tcomment)
     yield from _comment_lines("#.", entry.comment)
-    yield from _reference_lines(entry.occurrences)
+    yield from _reference_lines(entry.occurrences, page_width or REFERENCE_WIDTH)
     flags = _gettext_flags(entry.flags, translated=_is_translated(entry), obsolete=entry.obsolete)
     if flags:
         yield "#, " + ", ".join(flags)
+    width = None if "no-wrap" in flags else page_width
     for keyword, value in (
         ("msgctxt", entry.previous_msgctxt),
         ("msgid", entry.previous_msgid),
         ("msgid_plural", entry.previous_msgid_plural),
     ):
         if value is not None:
-            yield from _string_lines(previous + keyword, value, previous)
+            yield from _string_lines(previous + keyword, value, previous, width)
     if entry.msgctxt is not None:
-        yield from _string_lines(prefix + "msgctxt", entry.msgctxt, prefix)
-    yield from _string_lines(prefix + "msgid", entry.msgid, prefix)
+        yield from _string_lines(prefix + "msgctxt", entry.msgctxt, prefix, width)
+    yield from _string_lines(prefix + "msgid", entry.msgid, prefix, width)
     if not entry.msgid_plural:
-        yield from _string_lines(prefix + "msgstr", entry.msgstr, prefix)
+        yield from _string_lines(prefix + "msgstr", entry.msgstr, prefix, width)
         return
-    yield from _string_lines(prefix + "msgid_plural", entry.msgid_plural, prefix)
+    yield from _string_lines(prefix + "msgid_plural", entry.msgid_plural, prefix, width)
     for index, value in _plural_forms(entry):
-        yield from _string_lines(f"{prefix}msgstr[{index}]", value, prefix)
+        yield from _string_lines(f"{prefix}msgstr[{index}]", value, prefix, width)
 
 
 def _plural_forms(entry: polib.POEntry) -> list[tuple[int, str]]:
@@ -181,18 +205,79 @@ def _is_translated(entry: polib.POEntry) -> bool:
     return bool(_plural_forms(entry)[0][1] if entry.msgid_plural else entry.msgstr)
 
 
-def _string_lines(keyword: str, value: str, prefix: str) -> Iterator[str]:
+def _string_lines(keyword: str, value: str, prefix: str, width: int | None = None) -> Iterator[str]:
     """``keyword "value"``, or ``keyword ""`` and one line per ``\\n``-ended chunk.
 
     gettext breaks a string only when it holds a newline before its last character;
-    only ``\\n`` breaks, never U+2028, ``\\v`` or other line separators.
+    only ``\\n`` breaks, never U+2028, ``\\v`` or other line separators.  With
+    ``width``, each chunk is also wrapped as :func:`_wrapped_lines` says.
     """
+    if width is not None:
+        yield from _wrapped_lines(prefix, keyword[len(prefix) :], value, width)
+        return
     if "\n" not in value[:-1]:
         yield f'{keyword} "{value.translate(_ESCAPES)}"'
         return
     yield f'{keyword} ""'
     for chunk in _CHUNK.findall(value):
         yield f'{prefix}"{chunk.translate(_ESCAPES)}"'
+
+
+@functools.lru_cache(maxsize=8192)
+def _wrapped_lines(prefix: str, name: str, value: str, page_width: int) -> tuple[str, ...]:
+    """:func:`_wrap`'s lines, remembered: extract formats most strings twice, unchanged."""
+    return tuple(_wrap(prefix, name, value, page_width))
+
+
+def _wrap(prefix: str, name: str, value: str, page_width: int) -> Iterator[str]:
+    """gettext 0.21's ``wrap()`` (write-po.c) without ``--indent``, for one string.
+
+    Each ``\\n``-ended chunk is escaped and broken where :func:`linebreak.line_starts`
+    says, a line holding at most ``page_width`` columns with its prefix and quotes.  The
+    value starts on a line of its own after ``name ""`` when it has several chunks or
+    its first chunk would not fit after ``name``.
+    """
+    after_break = len(prefix) + 1
+    columns = page_width - 1 - after_break
+    first = True
+    chunks = _CHUNK.findall(value) or [""]
+    for number, chunk in enumerate(chunks):
+        text, prohibited = _escaped(chunk)
+        start = len(prefix) + len(name) + 2 - after_break if first else 0
+        starts = linebreak.line_starts(
+            text, columns=columns, start_column=start, prohibited=prohibited
+        )
+        if first and text and (number < len(chunks) - 1 or start > columns or starts):
+            yield f'{prefix}{name} ""'
+            first = False
+            starts = linebreak.line_starts(
+                text, columns=columns, start_column=0, prohibited=prohibited
+            )
+        bounds = [0, *starts, len(text)]
+        for index, (begin, end) in enumerate(itertools.pairwise(bounds)):
+            head = f"{prefix}{name} " if first and index == 0 else prefix
+            yield f'{head}"{text[begin:end]}"'
+        first = False
+
+
+def _escaped(chunk: str) -> tuple[str, list[int]]:
+    """``chunk`` escaped as gettext writes it, and where no line may start in it.
+
+    A line never starts on the second character of an escape sequence, nor on the
+    backslash of a final ``\\n``.
+    """
+    text = chunk.translate(_ESCAPES)
+    prohibited: list[int] = []
+    if len(text) != len(chunk):
+        position = 0
+        for char in chunk:
+            position += 1
+            if char in _ESCAPED:
+                prohibited.append(position)
+                position += 1
+    if chunk.endswith("\n"):
+        prohibited.append(len(text) - 2)
+    return text, prohibited
 
 
 def _comment_lines(marker: str, text: str) -> Iterator[str]:
@@ -209,8 +294,10 @@ def _comment_lines(marker: str, text: str) -> Iterator[str]:
         yield f"{marker} {line}" if line else marker
 
 
-def _reference_lines(occurrences: Iterable[tuple[str, str | int]]) -> Iterator[str]:
-    """``#:`` lines as gettext writes them, wrapped at :data:`REFERENCE_WIDTH` bytes.
+def _reference_lines(
+    occurrences: Iterable[tuple[str, str | int]], page_width: int
+) -> Iterator[str]:
+    """``#:`` lines as gettext writes them, wrapped at ``page_width`` bytes.
 
     Repeated ``(file, line number)`` pairs are written once, line numbers lose leading
     zeros and file names their leading ``./``.  A reference goes on a new ``#:`` line
@@ -228,7 +315,7 @@ def _reference_lines(occurrences: Iterable[tuple[str, str | int]]) -> Iterator[s
     line, column = "#:", 2
     for reference in references.values():
         width = len(reference.encode("utf-8")) + 1
-        if column > 2 and column + width > REFERENCE_WIDTH:
+        if column > 2 and column + width > page_width:
             yield line
             line, column = "#:", 2
         line, column = f"{line} {reference}", column + width
@@ -265,6 +352,65 @@ def _gettext_flags(flags: Iterable[str], *, translated: bool, obsolete: bool) ->
     known += [flag for lang in _FORMAT_LANGUAGES if (flag := formats.get(lang))]
     known += [flag for flag in (span, wrap) if flag and flag != "wrap"]
     return known + unknown
+
+
+# A line holding (part of) a string: optional obsolete/previous prefix, optional keyword.
+_STRING_LINE = re.compile(
+    r'(#~\| |#\| |#~ )?(?:(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) )?"(.*)"$'
+)
+
+
+def detect_width(text: str, po: polib.POFile | None = None) -> int | None:
+    """The ``msgcat --width`` that wrote ``text``, or None if its strings are unwrapped.
+
+    A catalog is wrapped when one of its strings is laid out in a way ``--no-wrap``
+    never writes (``#:`` lines alone do not tell).  Its width is gettext's usual 79 if
+    that reproduces the layout of every string, else the smallest width up to its
+    longest string line that does, else
+    :data:`DEFAULT_WIDTH` (another tool wrapped it).  ``po`` is ``text`` already
+    parsed, if the caller has it.  Raises :class:`CatalogError` if ``text`` is not a
+    sound catalog.
+    """
+    lines = text.split("\n")
+    blocks = _string_blocks(lines)
+    if all(_unwrapped_shape(block) for block in blocks):
+        return None
+    if po is None:
+        po = parse_po(text, path="<catalog>")
+    longest = max(
+        sum(max(linebreak.width(char), 0) for char in line)
+        for line in lines
+        if _STRING_LINE.match(line)
+    )
+    candidates = [DEFAULT_WIDTH, *range(MIN_WIDTH, longest + 9)]
+    for width in candidates:
+        if _string_blocks(format_po(po, width=width).split("\n")) == blocks:
+            return width
+    return DEFAULT_WIDTH
+
+
+def _string_blocks(lines: list[str]) -> list[list[str]]:
+    """Each string as the list of its quoted pieces, keyword line first."""
+    blocks: list[list[str]] = []
+    for line in lines:
+        match = _STRING_LINE.match(line)
+        if match is None:
+            continue
+        if match[2] is not None or not blocks:
+            blocks.append([])
+        blocks[-1].append(match[3])
+    return blocks
+
+
+def _unwrapped_shape(pieces: list[str]) -> bool:
+    """Whether ``--no-wrap`` lays a string out this way: one line, or ``""`` followed by
+    two or more ``\\n``-ended chunks (the last one may lack its ``\\n``)."""
+    if len(pieces) == 1:
+        return True
+    chunks = pieces[1:]
+    return (
+        pieces[0] == "" and len(chunks) >= 2 and all(chunk.endswith("\\n") for chunk in chunks[:-1])
+    )
 
 
 # --------------------------------------------------------------------------- reading

@@ -285,7 +285,7 @@ def _refuse_breaking(
     """
     kept = list(kept)
     verified = 0  # kept[:verified] is known to keep the structure
-    while not same(kept):
+    while kept and not same(kept):  # no replacement: the source itself
         low, high = verified, len(kept)  # kept[:low] is fine, kept[:high] is broken
         while high - low > 1:
             middle = (low + high) // 2

@@ -14,15 +14,19 @@ import filelock
 import polib
 
 from pipeline import pofile
-from pipeline.errors import CatalogError, LockError, PathError, SourceError
+from pipeline.errors import CatalogError, LockError, PathError, PipelineError, SourceError
 
 __all__ = [
+    "LOCK_GRACE",
     "LOCK_NAME",
     "SOURCE_SUFFIXES",
     "Layout",
     "SourceTree",
+    "decode_catalog",
+    "decode_source",
     "discover_sources",
     "exclusive",
+    "read_bytes",
     "read_catalog",
     "read_source",
     "remove_stale_temporaries",
@@ -34,6 +38,9 @@ SOURCE_SUFFIXES = (".md", ".markdown")
 
 #: The lock file a run holds in the folder it writes to (``locales/`` or ``output/``).
 LOCK_NAME = ".l10n.lock"
+
+#: Seconds a run waits for the lock before it gives up with :class:`LockError`.
+LOCK_GRACE = 0.5
 
 # The temporary files of :func:`write_if_changed`: ``.<name>.<8 random characters>.tmp``,
 # as :func:`tempfile.mkstemp` names them with our prefix and suffix.
@@ -145,10 +152,9 @@ def discover_sources(source_dir: Path) -> list[Path]:
 
 
 def read_source(path: Path, *, display: str) -> str:
-    """The text of a UTF-8 markdown file (a BOM is kept as ``\\ufeff``).
+    """The text of a UTF-8 markdown file; see :func:`decode_source`.
 
-    Raises :class:`SourceError` naming the line of the first byte that is not UTF-8,
-    or of the first NUL byte (a binary file), or when the file cannot be read.
+    Raises :class:`SourceError` also when the file cannot be read.
     """
     try:
         data = path.read_bytes()
@@ -156,6 +162,15 @@ def read_source(path: Path, *, display: str) -> str:
         raise SourceError(
             f"cannot read: {error.strerror or error}", path=display, hint="check the file"
         ) from error
+    return decode_source(data, display=display)
+
+
+def decode_source(data: bytes, *, display: str) -> str:
+    """The text of a markdown file's bytes (a BOM is kept as ``\\ufeff``).
+
+    Raises :class:`SourceError` naming the line of the first byte that is not UTF-8,
+    or of the first NUL byte (a binary file).
+    """
     if b"\0" in data:
         raise SourceError(
             "this is a binary file, not markdown text",
@@ -175,19 +190,36 @@ def read_source(path: Path, *, display: str) -> str:
 
 
 def read_catalog(path: Path, *, display: str) -> polib.POFile | None:
-    """The catalog at ``path``, or ``None`` when there is none yet.
+    """The catalog at ``path``, or ``None`` when there is none yet; see :func:`decode_catalog`."""
+    return decode_catalog(read_bytes(path, display=display), display=display)
+
+
+def read_bytes(path: Path, *, display: str | None = None) -> bytes | None:
+    """The bytes of ``path``, or ``None`` when there is no such file.
+
+    Raises :class:`PipelineError` naming ``display`` (else ``path``) when the file exists
+    but cannot be read: a folder, no permission, an I/O error.
+    """
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise PipelineError(
+            f"cannot read: {error.strerror or error}",
+            path=display or path.as_posix(),
+            hint="check the file and its permissions; it was not overwritten",
+        ) from error
+
+
+def decode_catalog(data: bytes | None, *, display: str) -> polib.POFile | None:
+    """The catalog in ``data`` (``None`` for a catalog that does not exist yet).
 
     Raises :class:`CatalogError` for a file that is not UTF-8, starts with a byte order
     mark (gettext tools refuse those) or does not parse (see :func:`pofile.parse_po`).
     """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    if data is None:
         return None
-    except OSError as error:
-        raise CatalogError(
-            f"cannot read: {error.strerror or error}", path=display, hint="check the file"
-        ) from error
     if data.startswith(b"\xef\xbb\xbf"):
         raise CatalogError(
             "the catalog starts with a byte order mark (BOM), which gettext tools refuse",
@@ -207,12 +239,15 @@ def read_catalog(path: Path, *, display: str) -> polib.POFile | None:
     return pofile.parse_po(text, path=display)
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
+def write_if_changed(path: Path, data: bytes, *, durable: bool = True) -> bool:
     """Write ``data`` to ``path`` atomically unless the file already holds it.
 
     The bytes go to a temporary file in the same folder, which is then renamed over
-    ``path``: a reader (or a crash) sees the old file or the new one, never half of one.
-    Returns whether the file was written.
+    ``path``: a reader (or a killed run) sees the old file or the new one, never half of
+    one.  ``durable`` files are flushed to disk (fsync) before the rename, so they
+    survive a power cut too; files that the next run can make again (templates,
+    outputs) skip that, which saves a disk round trip per file.  Returns whether the
+    file was written.
     """
     try:
         if path.read_bytes() == data:
@@ -224,8 +259,9 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -255,20 +291,60 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
 def exclusive(folder: Path, *, display: str) -> Iterator[None]:
     """Hold the lock file :data:`LOCK_NAME` in ``folder`` (created if needed) meanwhile.
 
-    Raises :class:`LockError` at once when another run holds it.  The operating system
-    releases the lock when its holder dies, so a killed run never blocks the next one.
+    Raises :class:`LockError` when another run holds it :data:`LOCK_GRACE` seconds
+    later.  The operating system releases the lock when its holder dies, so a killed run
+    never blocks the next one: processes forked meanwhile (the workers) close their copy
+    of it at once (see :func:`_close_inherited_locks`), and the grace covers a worker
+    killed between its fork and that.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(folder / LOCK_NAME, timeout=0)
+    path = folder / LOCK_NAME
+    lock = filelock.FileLock(path, timeout=LOCK_GRACE)
     try:
-        lock.acquire()
+        lock.acquire(poll_interval=0.02)
     except filelock.Timeout as error:
         raise LockError(
             f"another l10n run is writing to {display}",
             path=f"{display}/{LOCK_NAME}",
             hint="wait for it to finish, then run this command again",
         ) from error
+    held = str(path.resolve())
+    _HELD.add(held)
     try:
         yield
     finally:
+        _HELD.discard(held)
         lock.release()
+
+
+#: The lock files this process holds (resolved paths).
+_HELD: set[str] = set()
+
+
+def _close_inherited_locks() -> None:
+    """In a forked child: close its copies of the descriptors of the parent's locks.
+
+    ``flock`` locks belong to the open file, which a fork shares, so a worker would hold
+    its parent's lock too: a worker still dying a few milliseconds after its killed
+    parent would make the next run fail with :class:`LockError`.  The child never
+    unlocks (that would unlock the parent); it only closes.  Runs only where workers
+    are forked (Linux, whose ``/proc`` names each descriptor's file).
+    """
+    if not _HELD:
+        return
+    held = set(_HELD)
+    _HELD.clear()
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return
+    for name in names:
+        try:
+            if os.readlink(f"/proc/self/fd/{name}") in held:
+                os.close(int(name))
+        except (OSError, ValueError):
+            continue
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited_locks)

@@ -10,6 +10,7 @@ import pytest
 from pipeline.catalog import language_info, template, translations, update
 from pipeline.document import parse_document
 from pipeline.errors import CatalogError
+from pipeline.memory import Memory
 
 NOW = dt.datetime(2026, 11, 29, 6, 24, tzinfo=dt.UTC)
 LATER = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -126,3 +127,185 @@ def test_translations_skip_fuzzy_obsolete_and_empty() -> None:
     _translated(po, {"파드": "Pod", "파드는 가장 작은 단위이다.": "A pod."})
     po[2].flags.append("fuzzy")
     assert translations(po) == {("frontmatter:title", "파드"): "Pod", (None, "파드"): "Pod"}
+
+
+# --------------------------------------------------------------------------- lifecycle
+
+EN = language_info("en")
+ARTICLE = """# 파드
+
+파드는 쿠버네티스에서 생성하고 관리할 수 있는 가장 작은 배포 단위이다.
+
+[노드](/ko/docs/concepts/nodes/)는 파드를 실행하는 워커 머신이다.
+"""
+POD = "파드는 쿠버네티스에서 생성하고 관리할 수 있는 가장 작은 배포 단위이다."
+NODE = "[노드](/ko/docs/concepts/nodes/)는 파드를 실행하는 워커 머신이다."
+POD_EN = "A pod is the smallest deployable unit you can create and manage in Kubernetes."
+NODE_EN = "A [node](/ko/docs/concepts/nodes/) is a worker machine that runs pods."
+
+
+def _translated_article(text: str = ARTICLE) -> polib.POFile:
+    return _translated(
+        update(_pot(text), None, language=EN, now=NOW),
+        {"파드": "Pods", POD: POD_EN, NODE: NODE_EN},
+    )
+
+
+def _by_msgid(po: polib.POFile) -> dict[str, polib.POEntry]:
+    return {entry.msgid: entry for entry in po}
+
+
+def test_edited_msgid_gets_the_old_translation_as_fuzzy_with_the_previous_msgid() -> None:
+    old = _translated_article()
+    old[1].tcomment = "용어집의 번역을 따름"
+    edited = POD.replace("단위이다", "단위입니다")
+    new = _by_msgid(update(_pot(ARTICLE.replace(POD, edited)), old, language=EN, now=LATER))
+    entry = new[edited]
+    assert (entry.msgstr, entry.previous_msgid) == (POD_EN, POD)
+    assert entry.flags == ["fuzzy", "markdown-text"]
+    assert entry.tcomment == "용어집의 번역을 따름"
+    assert POD not in new  # its translation lives on in the fuzzy entry
+
+
+def test_an_old_fuzzy_entry_passes_on_its_own_previous_msgid() -> None:
+    old = _translated_article()
+    old[1].flags.insert(0, "fuzzy")
+    old[1].previous_msgid = "파드는 가장 작은 단위이다."
+    edited = POD + " 정말로."
+    new = _by_msgid(update(_pot(ARTICLE.replace(POD, edited)), old, language=EN, now=LATER))
+    assert new[edited].previous_msgid == "파드는 가장 작은 단위이다."
+
+
+def test_a_different_msgid_stays_untranslated_and_the_old_one_goes_obsolete() -> None:
+    other = "서비스는 파드 집합을 네트워크에 노출한다."
+    new = update(_pot(ARTICLE.replace(POD, other)), _translated_article(), language=EN, now=NOW)
+    entries = _by_msgid(new)
+    assert entries[other].msgstr == "" and "fuzzy" not in entries[other].flags
+    assert entries[POD].obsolete and entries[POD].msgstr == POD_EN
+
+
+def test_obsolete_entries_are_fuzzy_candidates_too() -> None:
+    gone = update(_pot("# 파드\n"), _translated_article(), language=EN, now=NOW)
+    assert _by_msgid(gone)[POD].obsolete
+    back = POD.replace("가장 작은", "제일 작은")
+    new = _by_msgid(update(_pot(ARTICLE.replace(POD, back)), gone, language=EN, now=NOW))
+    assert (new[back].msgstr, new[back].previous_msgid) == (POD_EN, POD)
+    assert not new[back].obsolete
+
+
+def test_a_changed_link_target_is_named_in_a_translator_comment() -> None:
+    moved = NODE.replace("/ko/docs/concepts/nodes/", "/ko/docs/concepts/architecture/nodes/")
+    old = _translated_article()
+    new = _by_msgid(update(_pot(ARTICLE.replace(NODE, moved)), old, language=EN, now=LATER))
+    assert "fuzzy" in new[moved].flags
+    assert new[moved].tcomment == (
+        "link targets changed: removed /ko/docs/concepts/nodes/; "
+        "added /ko/docs/concepts/architecture/nodes/"
+    )
+    # Once a reviewer clears the fuzzy flag, the next extract drops the note.
+    reviewed = update(_pot(ARTICLE.replace(NODE, moved)), old, language=EN, now=LATER)
+    for entry in reviewed:
+        if entry.msgid == moved:
+            entry.flags.remove("fuzzy")
+            entry.previous_msgid = None
+    again = _by_msgid(update(_pot(ARTICLE.replace(NODE, moved)), reviewed, language=EN, now=LATER))
+    assert again[moved].tcomment == ""
+
+
+def test_a_fuzzy_edit_that_keeps_its_links_gets_no_link_comment() -> None:
+    edited = NODE.replace("워커 머신이다", "워커 머신입니다")
+    new = _by_msgid(
+        update(_pot(ARTICLE.replace(NODE, edited)), _translated_article(), language=EN, now=NOW)
+    )
+    assert "fuzzy" in new[edited].flags and new[edited].tcomment == ""
+
+
+def test_entry_order_follows_the_source_after_a_move() -> None:
+    swapped = f"# 파드\n\n{NODE}\n\n{POD}\n"
+    new = update(_pot(swapped), _translated_article(), language=EN, now=NOW)
+    assert [e.msgid for e in new] == ["파드", NODE, POD]
+    assert [e.msgstr for e in new] == ["Pods", NODE_EN, POD_EN]
+
+
+def test_obsolete_entries_age_with_source_changes_and_can_be_purged() -> None:
+    po = update(_pot("# 파드\n"), _translated_article(), language=EN, now=NOW)
+    assert _by_msgid(po)[POD].comment == "obsolete-age: 0"
+    same = update(_pot("# 파드\n"), po, language=EN, now=NOW)
+    assert _by_msgid(same)[POD].comment == "obsolete-age: 0"  # nothing changed: no aging
+    changed = update(_pot("# 파드\n\n새 문단.\n"), po, language=EN, now=NOW)
+    assert _by_msgid(changed)[POD].comment == "obsolete-age: 1"
+    purged = update(_pot("# 파드\n\n또 다른 문단.\n"), changed, language=EN, now=NOW, purge_after=2)
+    assert POD not in _by_msgid(purged) and NODE not in _by_msgid(purged)
+    kept = update(_pot("# 파드\n\n또 다른 문단.\n"), changed, language=EN, now=NOW, purge_after=3)
+    assert _by_msgid(kept)[POD].comment == "obsolete-age: 2"
+
+
+def _memory(*catalogs: tuple[str, dict[str, str]]) -> Memory:
+    sources = []
+    for origin, mapping in catalogs:
+        po = polib.POFile()
+        po.extend(polib.POEntry(msgid=k, msgstr=v) for k, v in mapping.items())
+        sources.append((origin, po))
+    return Memory(sources)
+
+
+def test_memory_pre_fills_exact_matches_as_translated_naming_their_origin() -> None:
+    memory = _memory(("locales/en/nodes.po", {NODE: NODE_EN, "파드": "Pod"}))
+    new = _by_msgid(update(_pot(), None, language=EN, now=NOW, memory=memory))
+    assert new["파드"].msgstr == "Pod" and "fuzzy" not in new["파드"].flags
+    assert new["파드"].tcomment == "translation memory: locales/en/nodes.po"
+
+
+def test_memory_pre_fills_close_matches_as_fuzzy() -> None:
+    memory = _memory(("compendium.po", {POD.replace("이다.", "입니다."): POD_EN}))
+    new = _by_msgid(update(_pot(ARTICLE), None, language=EN, now=NOW, memory=memory))
+    assert new[POD].msgstr == POD_EN and new[POD].flags[0] == "fuzzy"
+    assert new[POD].previous_msgid == POD.replace("이다.", "입니다.")
+    assert new[POD].tcomment == "translation memory: compendium.po"
+
+
+def test_memory_never_offers_a_catalog_its_own_translations() -> None:
+    memory = _memory(("locales/en/pods.po", {POD: POD_EN}))
+    new = _by_msgid(
+        update(
+            _pot(ARTICLE), None, language=EN, now=NOW, memory=memory, origin="locales/en/pods.po"
+        )
+    )
+    assert new[POD].msgstr == ""
+
+
+def test_an_exact_memory_match_beats_a_fuzzy_match_in_the_old_catalog() -> None:
+    edited = POD.replace("단위이다", "단위입니다")
+    memory = _memory(("locales/en/glossary.po", {edited: "From the glossary."}))
+    old = _translated_article()
+    new = _by_msgid(
+        update(_pot(ARTICLE.replace(POD, edited)), old, language=EN, now=NOW, memory=memory)
+    )
+    assert new[edited].msgstr == "From the glossary." and "fuzzy" not in new[edited].flags
+    assert new[POD].obsolete  # the old translation is kept
+
+
+def test_an_equally_close_memory_match_loses_to_the_old_catalog() -> None:
+    edited = POD.replace("단위이다", "단위입니다")
+    memory = _memory(("locales/en/glossary.po", {POD: "From the glossary."}))
+    new = _by_msgid(
+        update(
+            _pot(ARTICLE.replace(POD, edited)),
+            _translated_article(),
+            language=EN,
+            now=NOW,
+            memory=memory,
+        )
+    )
+    assert new[edited].msgstr == POD_EN and "translation memory" not in new[edited].tcomment
+
+
+def test_memory_leaves_an_entry_an_earlier_extract_left_untranslated() -> None:
+    # The memory fills only messages new to the catalog: an unchanged document's
+    # catalog never depends on other catalogs, which keeps the incremental cache exact.
+    old = update(_pot(), None, language=EN, now=NOW)
+    old[1].tcomment = "용어집 확인"
+    memory = _memory(("locales/en/nodes.po", {"파드": "Pod"}))
+    new = _by_msgid(update(_pot(), old, language=EN, now=LATER, memory=memory))
+    assert new["파드"].msgstr == ""
+    assert new["파드"].tcomment == "용어집 확인"

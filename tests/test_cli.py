@@ -204,3 +204,243 @@ def test_python_dash_m_runs_the_same_cli(project: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (project / "locales/en/concepts/pods.po").is_file()
+
+
+def test_jobs_do_not_change_what_is_printed_or_written(project: Path) -> None:
+    (project / "source" / "bad.md").write_text("---\ntitle: [파드\n---\n", encoding="utf-8")
+    _run("extract", "-j", "1")
+    _translate(project / "locales/en/concepts/pods.po", {SENTENCE: "A pod."})
+    serial = _run("build", "-j", "1", "--no-cache")
+    outputs = {p: p.read_bytes() for p in (project / "output").rglob("*") if p.is_file()}
+    for path in outputs:
+        path.unlink()
+    parallel = _run("build", "-j", "2", "--no-cache")
+    assert parallel.output == serial.output
+    assert "link-target" in serial.output and "error: source/bad.md:3" in serial.output
+    assert "build: 4 written" in serial.output
+    assert {p: p.read_bytes() for p in (project / "output").rglob("*") if p.is_file()} == outputs
+
+
+def test_the_cache_lives_in_the_project_and_no_cache_leaves_none(project: Path) -> None:
+    _run("extract", "--no-cache")
+    assert not (project / ".l10n-cache").exists()
+    assert _run("build").exit_code == 0
+    assert (project / ".l10n-cache" / "records.sqlite3").is_file()
+    refused = _run("build", "-j", "0")
+    assert refused.exit_code == 2 and "-j" in refused.output
+
+
+def test_no_progress_bar_without_a_terminal(project: Path) -> None:
+    result = _run("extract")
+    assert result.output == "extract: 6 written, 0 unchanged, 0 failed\n"
+
+
+def test_progress_bar_on_a_terminal(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("pipeline.cli._stderr_is_terminal", lambda: True)
+    (project / "source" / "zz.md").write_text("---\ntitle: [파드\n---\n", encoding="utf-8")
+    output = _run("extract").output
+    bar = "extract  [########................]  1/3 documents  "
+    assert output.startswith("\r" + bar)
+    erase = "\r" + " " * len(output[1:].split("\r")[0]) + "\r"
+    # The error is printed on a line of its own, then the bar is drawn again below it.
+    assert erase + "error: source/zz.md:3: " in output
+    assert "  hint: " in output and "\n" + bar in output
+    assert "3/3 documents" in output and "/s" in output
+    # The bar is erased before the summary.
+    assert output.endswith("\rextract: 6 written, 0 unchanged, 1 failed\n")
+
+
+# --------------------------------------------------------------------------- catalog lifecycle
+
+SERVICES = """# 서비스
+
+## 개요
+
+서비스는 파드 집합을 네트워크에 노출한다.
+
+## 다음 내용
+
+- 더 읽어보기
+"""
+DEPLOYMENTS = """# 디플로이먼트
+
+## 개요
+
+디플로이먼트는 파드와 레플리카셋을 선언적으로 업데이트한다.
+
+## 다음 내용
+"""
+
+
+def _entries(path: Path) -> dict[str, polib.POEntry]:
+    return {entry.msgid: entry for entry in polib.pofile(str(path))}
+
+
+def test_a_new_document_gets_shared_headings_from_the_translation_memory(project: Path) -> None:
+    (project / "source" / "services.md").write_text(SERVICES, encoding="utf-8")
+    _run("extract", "-l", "en")
+    _translate(project / "locales/en/services.po", {"개요": "Overview", "다음 내용": "What's next"})
+    (project / "source" / "deployments.md").write_text(DEPLOYMENTS, encoding="utf-8")
+    assert _run("extract", "-l", "en").exit_code == 0
+    entries = _entries(project / "locales/en/deployments.po")
+    for msgid, msgstr in (("개요", "Overview"), ("다음 내용", "What's next")):
+        assert entries[msgid].msgstr == msgstr and not entries[msgid].fuzzy
+        assert entries[msgid].tcomment == "translation memory: locales/en/services.po"
+    assert entries["디플로이먼트"].msgstr == ""
+
+
+def test_the_memory_can_be_turned_off(project: Path) -> None:
+    (project / "source" / "services.md").write_text(SERVICES, encoding="utf-8")
+    _run("extract", "-l", "en")
+    _translate(project / "locales/en/services.po", {"개요": "Overview"})
+    (project / "source" / "deployments.md").write_text(DEPLOYMENTS, encoding="utf-8")
+    _run("extract", "-l", "en", "--no-memory")
+    assert _entries(project / "locales/en/deployments.po")["개요"].msgstr == ""
+
+
+def _compendium(path: Path, language: str | None, mapping: dict[str, str]) -> None:
+    po = polib.POFile()
+    po.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+    if language:
+        po.metadata["Language"] = language
+    po.extend(polib.POEntry(msgid=k, msgstr=v) for k, v in mapping.items())
+    po.save(str(path))
+
+
+def test_a_compendium_pre_fills_exact_and_close_matches(project: Path) -> None:
+    _compendium(
+        project / "memory-en.po",
+        "en",
+        {"파드": "Pod", SENTENCE.replace("단위이다", "단위입니다"): "The smallest unit."},
+    )
+    result = _run("extract", "--compendium", "memory-en.po")
+    assert result.exit_code == 0, result.output
+    entries = _entries(project / "locales/en/concepts/pods.po")
+    assert entries["파드"].msgstr == "Pod" and not entries["파드"].fuzzy
+    assert entries[SENTENCE].msgstr == "The smallest unit." and entries[SENTENCE].fuzzy
+    assert entries[SENTENCE].tcomment == "translation memory: memory-en.po"
+    assert _entries(project / "locales/ja/concepts/pods.po")["파드"].msgstr == ""
+
+
+def test_a_compendium_in_the_config_works_the_same_way(project: Path) -> None:
+    _compendium(project / "memory-en.po", "en", {"시작": "Start"})
+    with (project / "l10n.toml").open("a", encoding="utf-8") as config:
+        config.write('[catalog]\ncompendia = ["memory-en.po"]\n')
+    assert _run("extract").exit_code == 0
+    assert _entries(project / "locales/en/index.po")["시작"].msgstr == "Start"
+
+
+def test_a_compendium_without_language_needs_a_single_target(project: Path) -> None:
+    _compendium(project / "memory.po", None, {"시작": "Start"})
+    result = _run("extract", "--compendium", "memory.po")
+    assert result.exit_code == 1
+    assert "memory.po: the compendium has no Language header" in result.output
+    assert not (project / "locales").exists()
+    assert _run("extract", "--compendium", "memory.po", "-l", "en").exit_code == 0
+    assert _entries(project / "locales/en/index.po")["시작"].msgstr == "Start"
+
+
+def test_purge_obsolete_after_drops_old_obsolete_entries(project: Path) -> None:
+    _run("extract", "-l", "en")
+    _translate(project / "locales/en/index.po", {"시작": "Start"})
+    for heading, expected in (("# 처음\n", True), ("# 끝\n", False)):
+        (project / "source" / "index.markdown").write_text(heading, encoding="utf-8")
+        _run("extract", "-l", "en", "--purge-obsolete-after", "1")
+        obsolete = [
+            e.msgid for e in polib.pofile(str(project / "locales/en/index.po")) if e.obsolete
+        ]
+        assert ("시작" in obsolete) is expected
+
+
+def test_min_translated_skips_a_document_and_removes_its_stale_output(project: Path) -> None:
+    _run("extract")
+    _translate(project / "locales/en/concepts/pods.po", {"파드": "Pods"})
+    assert _run("build", "-l", "en").exit_code == 0
+    stale = project / "output/en/concepts/pods.md"
+    assert stale.is_file()
+    # "파드" (title and heading) is 2 of the document's 1 + 1 + 4 = 6 words: below 50%.
+    result = _run("build", "-l", "en", "--min-translated", "30")
+    assert result.exit_code == 0, result.output
+    assert stale.is_file()
+    result = _run("build", "-l", "en", "--min-translated", "50")
+    assert result.exit_code == 0, result.output
+    assert not stale.exists()
+    assert (
+        "skipped: output/en/concepts/pods.md: 33.3% of source words translated, "
+        "below the 50% threshold; the old output was removed"
+    ) in result.output
+    assert "2 skipped" in result.output  # index.markdown: 0 of 1 word
+    assert not (project / "output/en/index.markdown").exists()
+
+
+def test_min_translated_per_language_in_the_config(project: Path) -> None:
+    _run("extract")
+    _translate(
+        project / "locales/ja/concepts/pods.po",
+        {"파드": "ポッド", SENTENCE: "[ポッド](/ko/docs/pods/)は最小単位です。"},
+    )
+    with (project / "l10n.toml").open("a", encoding="utf-8") as config:
+        config.write("[build]\nmin_translated = 10\n[build.min_translated_by_language]\nja = 90\n")
+    result = _run("build")
+    assert result.exit_code == 0, result.output
+    assert not (project / "output/en/concepts/pods.md").exists()
+    assert (project / "output/ja/concepts/pods.md").is_file()
+
+
+def test_stats_json_counts_messages_and_words(project: Path) -> None:
+    import json
+
+    _run("extract")
+    _translate(project / "locales/en/concepts/pods.po", {"파드": "Pods"})
+    result = CliRunner().invoke(main, ["stats", "--json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    rows = {(d["language"], d["document"]): d for d in data["documents"]}
+    pods = rows[("en", "source/concepts/pods.md")]
+    # title "파드" and heading "파드" (one word each); the sentence: 4 words.
+    assert pods["translated"] == {"messages": 2, "words": 2}
+    assert pods["untranslated"] == {"messages": 1, "words": 4}
+    assert pods["percent_translated"] == pytest.approx(33.33)
+    assert data["languages"]["en"]["total"] == {"messages": 4, "words": 7}
+    assert data["languages"]["ja"]["translated"] == {"messages": 0, "words": 0}
+
+
+def test_stats_prints_a_table_and_exits_zero_however_little_is_done(project: Path) -> None:
+    _run("extract")
+    result = CliRunner().invoke(main, ["stats"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0
+    assert "source/concepts/pods.md" in result.output
+    assert "0.0%" in result.output and "total" in result.output
+
+
+LONG = "파드는 쿠버네티스에서 생성하고 관리할 수 있는 배포 가능한 가장 작은 컴퓨팅 단위이다."
+
+
+def _is_wrapped_at(path: Path, width: int | None) -> bool:
+    from pipeline import pofile
+
+    return pofile.detect_width(path.read_text(encoding="utf-8")) == width
+
+
+def test_extract_keeps_each_catalogs_wrapping_style(project: Path) -> None:
+    (project / "source" / "index.markdown").write_text(f"# 시작\n\n{LONG}\n", encoding="utf-8")
+    assert _run("extract", "-l", "en", "--width", "40").exit_code == 0
+    catalog = project / "locales/en/index.po"
+    assert _is_wrapped_at(catalog, 40)
+    source = f"# 시작\n\n{LONG}\n\n{LONG.replace('파드는', '노드는')}\n"
+    (project / "source" / "index.markdown").write_text(source, encoding="utf-8")
+    assert _run("extract", "-l", "en").exit_code == 0
+    assert _is_wrapped_at(catalog, 40)  # the new entry is wrapped like the others
+    assert _run("extract", "-l", "en", "--no-wrap").exit_code == 0
+    assert _is_wrapped_at(catalog, None)
+    assert _run("extract", "-l", "en").exit_code == 0
+    assert _is_wrapped_at(catalog, None)  # and stays unwrapped
+
+
+def test_width_in_the_config_wraps_new_catalogs(project: Path) -> None:
+    (project / "source" / "index.markdown").write_text(f"# 시작\n\n{LONG}\n", encoding="utf-8")
+    with (project / "l10n.toml").open("a", encoding="utf-8") as config:
+        config.write("[catalog]\nwidth = 79\n")
+    assert _run("extract", "-l", "en").exit_code == 0
+    assert _is_wrapped_at(project / "locales/en/index.po", 79)
+    assert _is_wrapped_at(project / "locales/templates/index.pot", 79)

@@ -1,23 +1,314 @@
-"""Crash safety of the extract and build runs: SIGKILL at random points loses nothing."""
+"""Extract and build runs: parallel runs match serial ones, the cache only saves time, and
+SIGKILL at random points loses nothing (catalogs, outputs and cache)."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
+import json
 import os
 import random
+import shutil
 import signal
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import polib
 import pytest
 
-from pipeline import commands, pofile
+from pipeline import commands, document, pofile
+from pipeline.cache import CACHE_DIR, Cache
 from pipeline.config import Config
+from pipeline.workspace import exclusive
 from tests.conftest import corpus_files
-from tests.corpus_translations import pseudo
+from tests.corpus_translations import hostile, pseudo
 
 NOW = dt.datetime(2026, 11, 29, 6, 24, tzinfo=dt.UTC)
+LATER = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+BROKEN = "source/broken.md"
+Runs = list[list[tuple]]
+
+
+def _config(root: Path) -> Config:
+    return Config(
+        root=root,
+        languages=("en", "ja"),
+        source_dir=root / "source",
+        locales_dir=root / "locales",
+        output_dir=root / "output",
+    )
+
+
+def _project(root: Path) -> Config:
+    """Every eighth corpus document (17 real ones) and a broken one, in English and Japanese."""
+    for path in corpus_files()[::8]:
+        target = root / "source" / path.parent.name / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    (root / BROKEN).write_text("---\ntitle: [파드\n---\n", encoding="utf-8")
+    return _config(root)
+
+
+def _translate(config: Config) -> None:
+    """Pseudo-translate English; give Japanese translations that break some documents."""
+    break_blocks = hostile("1. ", new_line=True)
+    for number, path in enumerate(sorted(config.locales_dir.glob("*/*/*.po"))):
+        po = polib.pofile(str(path), wrapwidth=0)
+        for entry in po:
+            if "/en/" in path.as_posix():
+                entry.msgstr = pseudo(entry.msgid)
+            elif number % 3 == 0 and entry.msgctxt is None:
+                entry.msgstr = break_blocks(entry.msgid)
+        po.save(str(path))
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for folder in ("locales", "output")
+        for path in sorted((root / folder).rglob("*"))
+        if path.is_file()
+    }
+
+
+def _report(outcomes: Iterable[commands.Outcome]) -> list[tuple]:
+    """Everything the CLI prints from outcomes, in order."""
+    return [
+        (o.path, o.status, str(o.error), [str(p) for p in o.problems], o.translated)
+        for o in outcomes
+    ]
+
+
+def _cycle(config: Config, *, jobs: int, cache: Cache | None) -> Runs:
+    """Extract, translate, build, then extract and build again as a translator would."""
+    runs = [_report(commands.extract(config, now=NOW, jobs=jobs, cache=cache))]
+    _translate(config)
+    runs.append(_report(commands.build(config, jobs=jobs, cache=cache)))
+    runs.append(_report(commands.extract(config, now=LATER, jobs=jobs, cache=cache)))
+    runs.append(_report(commands.build(config, jobs=jobs, cache=cache)))
+    return runs
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory: pytest.TempPathFactory) -> tuple[Runs, dict[str, bytes]]:
+    """The reference: one process, no cache."""
+    config = _project(tmp_path_factory.mktemp("serial"))
+    runs = _cycle(config, jobs=1, cache=None)
+    return runs, _files(config.root)
+
+
+@pytest.fixture(scope="module")
+def cached(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Runs]:
+    """A project taken through the cycle by two workers with a cache (copy before changing)."""
+    config = _project(tmp_path_factory.mktemp("cached"))
+    with Cache(config.root / CACHE_DIR) as cache:
+        runs = _cycle(config, jobs=2, cache=cache)
+    return config.root, runs
+
+
+def _copy(root: Path, tmp_path: Path) -> Config:
+    shutil.copytree(root, tmp_path / "project")
+    return _config(tmp_path / "project")
+
+
+def test_the_reference_run_writes_refuses_and_fails(serial: tuple[Runs, dict]) -> None:
+    runs, files = serial
+    assert {outcome[1] for run in runs for outcome in run} == {"written", "unchanged", "failed"}
+    assert sum(len(outcome[3]) for outcome in runs[1]) > 10  # refused translations
+    assert sum(path.startswith("output/en/") for path in files) == 17
+
+
+def test_two_workers_write_and_report_exactly_what_one_writes(
+    serial: tuple[Runs, dict], tmp_path: Path
+) -> None:
+    config = _project(tmp_path)
+    assert _cycle(config, jobs=2, cache=None) == serial[0]
+    assert _files(tmp_path) == serial[1]
+
+
+def test_the_cache_changes_no_file_and_no_message(
+    serial: tuple[Runs, dict], cached: tuple[Path, Runs]
+) -> None:
+    root, runs = cached
+    assert (root / CACHE_DIR / "records.sqlite3").is_file()
+    assert runs == serial[0]
+    assert _files(root) == serial[1]
+
+
+def test_deleting_the_cache_changes_no_output(cached: tuple[Path, Runs], tmp_path: Path) -> None:
+    config = _copy(cached[0], tmp_path)
+    with Cache(config.root / CACHE_DIR) as cache:
+        with_cache = [_report(commands.extract(config, now=LATER, cache=cache))]
+        with_cache.append(_report(commands.build(config, cache=cache)))
+    before = _files(config.root)
+    shutil.rmtree(config.root / CACHE_DIR)
+    with Cache(config.root / CACHE_DIR) as cache:
+        without = [_report(commands.extract(config, now=LATER, cache=cache))]
+        without.append(_report(commands.build(config, cache=cache)))
+    assert without == with_cache
+    assert _files(config.root) == before
+
+
+def _damage(records: Path) -> int:
+    """Give every record in the cache database a wrong shape; returns how many."""
+    connection = sqlite3.connect(records)
+    rows = connection.execute("SELECT kind, name, value FROM records").fetchall()
+    for number, (kind, name, value) in enumerate(rows):
+        record = json.loads(value)
+        if kind == "build":  # keep the right key, so only the shape check can save the run
+            for language in record.values():
+                language["problems"] = 5 if number % 2 else [["too", "few"]]
+            record["xx"] = "not a record"
+            damaged = json.dumps(record)
+        else:
+            damaged = ["not", "a", "hash"] if number % 2 else "{half a json"
+            damaged = json.dumps(damaged)
+        connection.execute(
+            "UPDATE records SET value = ? WHERE kind = ? AND name = ?", (damaged, kind, name)
+        )
+    connection.commit()
+    connection.close()
+    return len(rows)
+
+
+def test_damaged_cache_records_are_ignored_not_trusted(
+    cached: tuple[Path, Runs], tmp_path: Path
+) -> None:
+    config = _copy(cached[0], tmp_path / "damaged")
+    fresh = _copy(cached[0], tmp_path / "fresh")
+    assert _damage(config.root / CACHE_DIR / "records.sqlite3") > 30
+    with Cache(config.root / CACHE_DIR) as cache:
+        damaged = [_report(commands.extract(config, now=LATER, cache=cache))]
+        damaged.append(_report(commands.build(config, cache=cache)))
+    expected = [_report(commands.extract(fresh, now=LATER))]
+    expected.append(_report(commands.build(fresh)))
+    assert damaged == expected
+    assert _files(config.root) == _files(fresh.root)
+
+
+@pytest.mark.parametrize("folder", ["locales/ja", "output/ja"])
+def test_the_cache_never_hides_an_error_a_fresh_run_reports(
+    cached: tuple[Path, Runs], tmp_path: Path, folder: str
+) -> None:
+    """Nothing a record covers changed, but the folder now links outside the project."""
+    config = _copy(cached[0], tmp_path)
+    outside = tmp_path / "outside"
+    shutil.move(config.root / folder, outside)
+    (config.root / folder).symlink_to(outside, target_is_directory=True)
+    before = {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()}
+    runs = []
+    for cache in (Cache(config.root / CACHE_DIR), None):
+        with cache or contextlib.nullcontext():
+            runs.append(_report(commands.extract(config, now=LATER, cache=cache)))
+            runs.append(_report(commands.build(config, cache=cache)))
+    assert runs[:2] == runs[2:]
+    failures = [o for run in runs[:2] for o in run if o[1] == "failed" and "/ja/" in o[0]]
+    # Every document's Japanese catalog fails in extract and build; or its output in build.
+    assert len(failures) == (34 if folder.startswith("locales") else 17)
+    assert all("symbolic link leads outside" in o[2] for o in failures)
+    assert {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()} == before
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the documents parsed by in-process (``jobs=1``) runs."""
+    seen: list[str] = []
+    original = document.parse_document
+
+    def counting(text: str, **options: object) -> document.Document:
+        seen.append(str(options.get("path")))
+        return original(text, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(commands, "parse_document", counting)
+    return seen
+
+
+def test_a_second_run_parses_nothing(
+    cached: tuple[Path, Runs], tmp_path: Path, parses: list[str]
+) -> None:
+    config = _copy(cached[0], tmp_path)  # elsewhere: the cache is not tied to the folder
+    with Cache(config.root / CACHE_DIR) as cache:
+        extract = _report(commands.extract(config, now=LATER, cache=cache))
+        build = _report(commands.build(config, cache=cache))
+    assert parses == [BROKEN, BROKEN]  # a failed document is never cached
+    assert {o[1] for o in extract + build} == {"unchanged", "failed"}
+    assert build == cached[1][3]  # the refused translations are reported again
+
+
+def test_one_changed_file_redoes_only_its_outputs(
+    cached: tuple[Path, Runs], tmp_path: Path, parses: list[str]
+) -> None:
+    config = _copy(cached[0], tmp_path)
+    source = sorted(config.source_dir.glob("*/*.md"))[0]  # one source file changes
+    source.write_text(source.read_text(encoding="utf-8") + "\n새 문단.\n", encoding="utf-8")
+    catalog = sorted(config.locales_dir.glob("en/*/*.po"))[-1]  # one catalog changes
+    po = polib.pofile(str(catalog), wrapwidth=0)
+    po[0].msgstr = "Edited"
+    po.save(str(catalog))
+    with Cache(config.root / CACHE_DIR) as cache:
+        extract = _report(commands.extract(config, now=LATER, cache=cache))
+        build = _report(commands.build(config, cache=cache))
+    x = source.relative_to(config.source_dir).with_suffix("").as_posix()
+    y = catalog.relative_to(config.locales_dir / "en").with_suffix("").as_posix()
+    assert sorted(set(parses)) == sorted({f"source/{x}.md", f"source/{y}.md", BROKEN})
+    assert [o[0] for o in extract if o[1] == "written"] == [
+        f"locales/templates/{x}.pot",
+        f"locales/en/{x}.po",
+        f"locales/ja/{x}.po",
+        f"locales/en/{y}.po",  # polib's layout, rewritten in msgcat's
+    ]
+    assert [o[0] for o in build if o[1] == "written"] == [
+        f"output/en/{x}.md",
+        f"output/ja/{x}.md",
+        f"output/en/{y}.md",
+    ]
+
+
+def test_a_changed_setting_or_tool_invalidates_the_cache(
+    cached: tuple[Path, Runs],
+    tmp_path: Path,
+    parses: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = _copy(cached[0], tmp_path)
+    with Cache(config.root / CACHE_DIR) as cache:
+        renamed = dataclasses.replace(config, project="another name")
+        _report(commands.extract(renamed, now=LATER, cache=cache))
+        assert len(set(parses)) == 18
+        parses.clear()
+        monkeypatch.setattr(commands, "tool_fingerprint", lambda: "another version")
+        _report(commands.build(config, cache=cache))
+        assert len(set(parses)) == 18
+
+
+def test_an_edited_or_deleted_output_is_rebuilt(cached: tuple[Path, Runs], tmp_path: Path) -> None:
+    config = _copy(cached[0], tmp_path)
+    edited, deleted = sorted((config.output_dir / "en").rglob("*.md"))[:2]
+    expected = edited.read_bytes(), deleted.read_bytes()
+    edited.write_bytes(b"edited by hand\n")
+    deleted.unlink()
+    with Cache(config.root / CACHE_DIR) as cache:
+        build = _report(commands.build(config, cache=cache))
+    assert (edited.read_bytes(), deleted.read_bytes()) == expected
+    written = [o[0] for o in build if o[1] == "written"]
+    assert written == sorted(p.relative_to(config.root).as_posix() for p in (edited, deleted))
+
+
+def test_building_one_language_keeps_the_others_cached(
+    cached: tuple[Path, Runs], tmp_path: Path, parses: list[str]
+) -> None:
+    config = _copy(cached[0], tmp_path)
+    with Cache(config.root / CACHE_DIR) as cache:
+        _report(commands.build(dataclasses.replace(config, languages=("en",)), cache=cache))
+        _report(commands.build(config, cache=cache))
+    assert parses == [BROKEN, BROKEN]
+
+
+# --- crash safety: SIGKILL at random points ---------------------------------------------
+
 KILLS = 200
 ADDED = "\n\n추가된 문단입니다. 강제 종료 시험용.\n"
 
@@ -57,51 +348,65 @@ def _seed_translations(config: Config) -> None:
         path.write_text(pofile.format_po(po), encoding="utf-8")
 
 
-def _run(command: str, config: Config) -> None:
-    if command == "extract":
-        outcomes = list(commands.extract(config, now=NOW))
-    else:
-        outcomes = list(commands.build(config))
+def _finish(
+    command: str, config: Config, *, jobs: int = 1, cached: bool = False
+) -> list[commands.Outcome]:
+    """Run ``command`` to the end (with the project's cache if ``cached``); no failure."""
+    with Cache(config.root / CACHE_DIR) if cached else contextlib.nullcontext() as cache:
+        if command == "extract":
+            outcomes = list(commands.extract(config, now=NOW, jobs=jobs, cache=cache))
+        else:
+            outcomes = list(commands.build(config, jobs=jobs, cache=cache))
     assert all(outcome.status != "failed" for outcome in outcomes), outcomes
+    return outcomes
 
 
 def _versions(config: Config, documents: list[tuple[str, str]]) -> Versions:
     """Every file's complete versions: after finished runs on state A and on state B."""
     _write_sources(config, documents, "A")
-    _run("extract", config)
+    _finish("extract", config)
     _seed_translations(config)
     versions: Versions = {}
     for state in ("A", "B", "A"):
         _write_sources(config, documents, state)
-        _run("extract", config)
-        _run("build", config)
+        _finish("extract", config)
+        _finish("build", config)
         for path, data in _snapshot(config).items():
             # Going back to A must give A's files again: every file has two versions.
             assert versions.setdefault(path, {}).setdefault(state, data) == data
     return versions
 
 
-def _killed(command: str, config: Config, delay: float) -> bool:
-    """Run ``command`` in a forked child and SIGKILL it after ``delay`` seconds.
+def _killed(command: str, config: Config, delay: float, *, jobs: int) -> bool:
+    """Run ``command`` (with the cache, on ``jobs`` workers) in a forked child and
+    SIGKILL it after ``delay`` seconds.
 
     Returns whether the kill landed before the child finished; a child that finished
-    must have succeeded.
+    must have succeeded.  The child's workers die with it, and the locks are free.
     """
     child = os.fork()
     if child == 0:  # pragma: no cover (the child never returns to pytest)
         code = 0
         try:
-            _run(command, config)
+            _finish(command, config, jobs=jobs, cached=True)
         except BaseException:
             code = 3
         os._exit(code)
     time.sleep(delay)
     os.kill(child, signal.SIGKILL)
     _, status = os.waitpid(child, 0)
+    for folder in (config.locales_dir, config.output_dir):
+        with exclusive(folder, display=folder.name):  # LockError if a worker still held it
+            pass
     if os.WIFSIGNALED(status):
         return os.WTERMSIG(status) == signal.SIGKILL
     assert os.WEXITSTATUS(status) == 0, "a run that was not killed failed"
     return False
+
+
+def _facts(outcome: commands.Outcome) -> tuple:
+    """What a build reports about one output, besides whether it wrote it."""
+    return (outcome.path, outcome.error, outcome.problems, outcome.translated, outcome.segments)
 
 
 def _duration(run: Callable[[], None]) -> float:
@@ -125,8 +430,11 @@ def test_sigkill_at_random_points_leaves_old_or_new_files_and_no_temporaries(
     documents = _small_documents(6)
     versions = _versions(config, documents)
     durations = {
-        command: _duration(lambda command=command: _run(command, config))
+        (command, jobs): _duration(
+            lambda command=command, jobs=jobs: _finish(command, config, jobs=jobs, cached=True)
+        )
         for command in ("extract", "build")
+        for jobs in (1, 2)
     }
     rng = random.Random(20261129)
     kills = mixed = interrupted_writes = runs = 0
@@ -135,9 +443,11 @@ def test_sigkill_at_random_points_leaves_old_or_new_files_and_no_temporaries(
     while kills < KILLS and time.monotonic() - started < 50:
         state = "B" if state == "A" else "A"
         _write_sources(config, documents, state)
-        command = rng.choice(["extract", "build"])
+        command, jobs = rng.choice(["extract", "build"]), rng.choice([1, 2])
         runs += 1
-        kills += _killed(command, config, rng.uniform(0, durations[command] * 1.2))
+        # A forked child takes a little longer than the measured run: most kills land.
+        delay = rng.uniform(0, durations[command, jobs])
+        kills += _killed(command, config, delay, jobs=jobs)
         snapshot = _snapshot(config)
         corrupted = [p for p, data in snapshot.items() if data not in versions[p].values()]
         assert corrupted == [], f"after {runs} runs: {corrupted[0]} is neither old nor new"
@@ -153,9 +463,14 @@ def test_sigkill_at_random_points_leaves_old_or_new_files_and_no_temporaries(
     assert kills >= KILLS, f"only {kills} kills in {runs} runs"
     # The kill points were really inside the runs: some left half the files updated.
     assert mixed > 0
+    # The next runs, with the cache the killed runs left, finish and give the right files,
+    # and a cached build reports what a build without the cache reports.
     for command in ("extract", "build"):
-        _run(command, config)
+        _finish(command, config, jobs=2, cached=True)
     assert list(tmp_path.rglob("*.tmp")) == []
     final = _snapshot(config)
     assert all(data == versions[path][state] for path, data in final.items())
+    replayed = _finish("build", config, jobs=2, cached=True)
+    assert {o.status for o in replayed} == {"unchanged"}
+    assert [_facts(o) for o in replayed] == [_facts(o) for o in _finish("build", config)]
     print(f"{kills} kills in {runs} runs, {mixed} left a mix, {interrupted_writes} mid-write")

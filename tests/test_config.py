@@ -67,3 +67,49 @@ def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path, cwd=tmp_path)
     assert caught.value.line == 3
+
+
+def test_catalog_and_build_settings_load(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "[catalog]\nwidth = 79\npurge_obsolete_after = 3\ntranslation_memory = false\n"
+        'compendia = ["memory/en.po"]\n'
+        "[build]\nmin_translated = 50\n[build.min_translated_by_language]\nja = 80.5\n",
+    )
+    config = load_config(path, cwd=tmp_path)
+    assert (config.width, config.purge_obsolete_after, config.translation_memory) == (79, 3, False)
+    assert config.compendia == (tmp_path / "memory" / "en.po",)
+    assert (config.threshold("en"), config.threshold("ja")) == (50, 80.5)
+
+
+def test_catalog_and_build_defaults_keep_everything_and_publish_everything(
+    tmp_path: Path,
+) -> None:
+    config = load_config(None, cwd=tmp_path)
+    assert (config.width, config.purge_obsolete_after, config.translation_memory) == (None, 0, True)
+    assert config.compendia == () and config.threshold("en") == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[catalog]\nwidth = 5\n", "catalog.width must be 0 (unwrapped) or a whole number, 20"),
+        ("[catalog]\nwidth = true\n", "catalog.width must be"),
+        ('[catalog]\nwidth = "79"\n', "catalog.width must be"),
+        ("[catalog]\npurge_obsolete_after = -1\n", "catalog.purge_obsolete_after must be a whole"),
+        ("[catalog]\ntranslation_memory = 1\n", "catalog.translation_memory must be true or false"),
+        ('[catalog]\ncompendia = "a.po"\n', "catalog.compendia must be a list of strings"),
+        ("[build]\nmin_translated = 120\n", "build.min_translated must be a number from 0 to 100"),
+        ("[build]\nmin_translated = false\n", "build.min_translated must be a number"),
+        (
+            '[build.min_translated_by_language]\nja = "x"\n',
+            "build.min_translated_by_language must be a table of language codes",
+        ),
+        ("[catalog]\nwrap = 79\n", "unknown key 'wrap' in [catalog]"),
+    ],
+)
+def test_bad_catalog_and_build_settings_are_errors(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(
+        ConfigError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")
+    ):
+        load_config(_write(tmp_path, text), cwd=tmp_path)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it.utils import read_fixture_file
 
+from pipeline import markdown
 from pipeline.document import is_translatable, parse_document
 from pipeline.errors import SourceError
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, corpus_files
 
 CASES = read_fixture_file(FIXTURES / "segments.md")
 
@@ -97,3 +102,79 @@ def test_toml_front_matter_is_kept_out_of_the_markdown() -> None:
 )
 def test_is_translatable(msgid: str, expected: bool) -> None:
     assert is_translatable(msgid) is expected
+
+
+def _translatable_by_parsing(msgid: str, env: dict) -> bool:
+    """The definition :func:`is_translatable` must agree with: letters in inline text."""
+    words, autolink = [], False
+    for token in markdown.parse_inline(msgid, env):
+        if token.type == "link_open":
+            autolink = token.markup == "autolink"
+        elif token.type == "link_close":
+            autolink = False
+        elif (token.type == "text" and not autolink) or token.type == "image":
+            words.append(token.content)
+    text = " ".join(words)
+    shortcode = r"\{\{[<%].*?[%>]\}\}"
+    params = re.findall(
+        r"\b(?:text|title|alt|prepend|caption)=\"([^\"]*)\"", " ".join(re.findall(shortcode, text))
+    )
+    text = re.sub(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+", " ", re.sub(shortcode, " ", text))
+    return any(character.isalpha() for character in text + " " + " ".join(params))
+
+
+# Pieces that open, close or hide inline markup, mixed with Hangul and Latin words.
+_PIECES = [
+    *'가a `<>[]()!{&\\"\n',
+    "{{%",
+    "%}}",
+    "https://",
+    "](",
+    "][",
+    "{{<",
+    ">}}",
+    "&#x41;",
+    "&#123;",
+    "참조",
+]
+_ENV = parse_document("[참조]: /ko/docs/\n").references
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=10).map("".join))
+def test_is_translatable_agrees_with_the_inline_parse(msgid: str) -> None:
+    env = {"references": dict(_ENV)}
+    assert is_translatable(msgid, env) is _translatable_by_parsing(msgid, env)
+
+
+@pytest.mark.parametrize(
+    ("msgid", "expected"),
+    [
+        ('[](/x "파드")', False),  # a link title is not text
+        ("[](/x (파드))", False),
+        ("[](<파드>)", False),
+        ("[](파드)", False),
+        ("![](파드)", False),
+        ("[1][참조]", False),  # a defined reference label is not text
+        ("[1][파드]", True),  # an undefined one is literal text
+        ('<a title="파드">', False),
+        ("``파드``", False),
+        ("https://x.io/파드", False),
+        ("{{% 파드 %}}", False),
+        ("&#123;&#123;% 파드 %&#125;&#125;", False),  # entities spell a shortcode
+        ("\\{\\{% 파드 %\\}\\}", False),  # so do escapes
+        ("a&#58;//파드", False),  # and a URL
+        ("[파드](/ko/docs/)는 `kubectl`로", True),
+    ],
+)
+def test_is_translatable_on_markup_that_hides_hangul(msgid: str, expected: bool) -> None:
+    env = {"references": dict(_ENV)}
+    assert _translatable_by_parsing(msgid, env) is expected
+    assert is_translatable(msgid, env) is expected
+
+
+def test_is_translatable_agrees_with_the_inline_parse_on_the_corpus() -> None:
+    for path in corpus_files():
+        text = path.read_bytes().decode("utf-8")
+        for line in text.splitlines():
+            assert is_translatable(line) is _translatable_by_parsing(line, {}), (path, line)

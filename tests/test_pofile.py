@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import CatalogError
-from pipeline.pofile import entry_key, format_po, parse_po
+from pipeline.pofile import detect_width, entry_key, format_po, parse_po
 
 HAS_GETTEXT = shutil.which("msgcat") is not None and shutil.which("msgfmt") is not None
 needs_gettext = pytest.mark.skipif(
@@ -586,3 +586,81 @@ def test_parse_po_round_trips_a_formatted_catalog() -> None:
     po.header = "Korean translation"
     text = format_po(po)
     assert format_po(parse_po(text, path="ko/doc.po")) == text
+
+
+# --------------------------------------------------------------------------- width
+
+
+def msgcat_width(text: str, width: int) -> str:
+    """What ``msgcat --width=WIDTH`` writes for ``text``."""
+    result = subprocess.run(
+        ["msgcat", f"--width={width}", "--force-po", "-"],
+        input=text.encode("utf-8"),
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    return result.stdout.decode("utf-8")
+
+
+@needs_gettext
+@settings(max_examples=120, deadline=None)
+@given(catalogs(safe=False), st.integers(10, 100))
+def test_format_po_with_width_is_what_msgcat_width_writes(po: polib.POFile, width: int) -> None:
+    text = format_po(po, width=width)
+    assert msgcat_width(text, width) == normalize(text)
+
+
+def test_a_korean_string_wraps_between_syllables_after_filling_the_line() -> None:
+    # Width 20 leaves 18 columns inside the quotes; a Hangul syllable takes 2.
+    # "파드는 가장 작은 " fills 17; "단" would make 19, so the line breaks before it.
+    po = catalog(
+        polib.POEntry(
+            msgid="파드는 가장 작은 단위이다.", msgstr="A pod is the smallest unit of deployment."
+        )
+    )
+    expected = (
+        'msgid ""\n"파드는 가장 작은 "\n"단위이다."\n'
+        'msgstr ""\n"A pod is the "\n"smallest unit of "\n"deployment."\n'
+    )
+    text = format_po(po, width=20)
+    assert text.split("\n\n")[1] == expected
+    if HAS_GETTEXT:
+        assert msgcat_width(text, 20) == text
+
+
+def test_wrapping_never_splits_an_escape_and_keeps_no_wrap_entries_whole() -> None:
+    long = "가" * 30 + "\\" + "나" * 30
+    po = catalog(
+        polib.POEntry(msgid=long, msgstr=""),
+        polib.POEntry(msgid=long + "!", msgstr="", flags=["no-wrap"]),
+    )
+    text = format_po(po, width=40)
+    assert not any(line.startswith('"\\') or line.endswith('\\"') for line in text.split("\n"))
+    assert f'msgid "{(long + "!").replace(chr(92), chr(92) * 2)}"' in text
+
+
+def test_a_width_below_20_counts_as_20_as_in_gettext() -> None:
+    po = catalog(polib.POEntry(msgid="파드는 가장 작은 단위이다.", msgstr=""))
+    assert format_po(po, width=5) == format_po(po, width=20)
+
+
+@settings(max_examples=80, deadline=None)
+@given(catalogs(safe=True), st.integers(20, 100))
+def test_detect_width_finds_a_width_that_reproduces_the_strings(
+    po: polib.POFile, width: int
+) -> None:
+    assert detect_width(format_po(po)) is None
+    text = format_po(po, width=width)
+    found = detect_width(text)
+    again = parse_po(text, path="ko/doc.po")
+    # "#:" lines alone do not reveal a width; every string line must come out the same.
+    strings = [line for line in text.split("\n") if not line.startswith("#:")]
+    rewritten = format_po(again, width=found).split("\n")
+    assert [line for line in rewritten if not line.startswith("#:")] == strings
+
+
+def test_detect_width_prefers_gettexts_default_79() -> None:
+    po = catalog(polib.POEntry(msgid="파드는 " * 30, msgstr=""))
+    assert detect_width(format_po(po, width=79)) == 79
+    assert detect_width(format_po(po, width=60)) == 60

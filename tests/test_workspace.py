@@ -1,4 +1,5 @@
-"""Files: paths stay inside the project, links are not followed, runs lock and clean up."""
+"""Files: paths stay inside the project, links are not followed, runs lock and clean up;
+atomic writes, flushed to disk only when the file cannot be made again."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from pipeline import pofile
+from pipeline import pofile, workspace
 from pipeline.cli import main
 from pipeline.errors import LockError, PathError
 from pipeline.workspace import Layout, exclusive, remove_stale_temporaries, scan_sources
@@ -59,7 +60,7 @@ def test_symbolic_links_in_the_sources_are_reported_not_followed(project: Path, 
         result = _run(command)
         assert result.exit_code == 0, result.output
         name = link.name
-        assert f"warning: source/{name}: symbolic link not followed (it points to " in result.output
+        assert f"skipped: source/{name}: symbolic link not followed (it points to " in result.output
         assert "1 skipped" in result.output
     assert _tree(outside) == before
     everything = "\n".join(p.as_posix() for p in project.rglob("*"))
@@ -240,3 +241,17 @@ def test_removing_temporaries_does_not_follow_links(tmp_path: Path) -> None:
     (tmp_path / "locales" / "link").symlink_to(tmp_path / "outside")
     assert remove_stale_temporaries(tmp_path / "locales") == []
     assert victim.exists()
+
+
+@pytest.mark.parametrize(("durable", "syncs"), [(True, 1), (False, 0)])
+def test_write_if_changed_syncs_only_durable_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, durable: bool, syncs: int
+) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(os, "fsync", lambda fd: calls.append(fd))
+    path = tmp_path / "ko" / "파드.po"
+    assert workspace.write_if_changed(path, "번역\n".encode(), durable=durable)
+    assert not workspace.write_if_changed(path, "번역\n".encode(), durable=durable)
+    assert path.read_text(encoding="utf-8") == "번역\n"
+    assert len(calls) == syncs
+    assert [p.name for p in path.parent.iterdir()] == ["파드.po"]  # no temporary file left

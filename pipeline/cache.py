@@ -1,0 +1,210 @@
+"""The incremental cache: facts about earlier runs that let a run skip work it would redo.
+
+Every record is a fact that stays true, keyed by content hashes: "for this tool, this
+configuration and these source, template and catalog bytes, extract writes nothing"; "for
+this tool, configuration, source and catalog, the output is the file with this hash and these
+refused translations".  A run that finds the files as a record describes them skips the
+document; anything else (a changed byte anywhere, another tool version, another
+configuration) simply misses.  So the cache is never needed for correctness, an old or
+partial cache is harmless, and deleting ``.l10n-cache/`` at any time is safe.
+
+Records live in one SQLite file, written only by the main process.  A cache that cannot be
+opened or read (a read-only folder, a corrupt file) is dropped for the run with a warning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import sqlite3
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["CACHE_DIR", "Cache", "digest", "tool_fingerprint"]
+
+LOGGER = logging.getLogger(__name__)
+
+#: The cache folder's name, at the project root (next to ``l10n.toml``).
+CACHE_DIR = ".l10n-cache"
+_DATABASE = "records.sqlite3"
+_SCHEMA = 1
+# Commit every this many records: a run that is killed keeps most of its work.
+_BATCH = 256
+_README = (
+    "This folder is the l10n incremental cache. It only saves time: delete it whenever\n"
+    "you like, and keep it out of version control.\n"
+)
+
+
+def digest(*parts: bytes | str | None) -> str:
+    """A hash of ``parts`` that keeps them apart: ``("ab", "c")`` differs from ``("a", "bc")``.
+
+    ``None`` (a file that does not exist) differs from every string and every bytes value.
+    """
+    hasher = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        if part is None:
+            hasher.update(b"N")
+            continue
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(b"S" if isinstance(part, str) else b"B")
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def tool_fingerprint() -> str:
+    """What the outputs depend on besides the project: this code and the libraries it uses.
+
+    The package's own source files are hashed, so any change to the tool (a release or a
+    local edit) invalidates every record; so does another Python, markdown-it-py, PyYAML
+    (with or without libyaml), polib or Babel.
+    """
+    import babel
+    import markdown_it
+    import polib
+    import yaml
+
+    package = Path(__file__).resolve().parent
+    parts: list[str | bytes] = [
+        sys.version,
+        markdown_it.__version__,
+        yaml.__version__,
+        str(getattr(yaml, "__with_libyaml__", False)),
+        polib.__version__,
+        babel.__version__,
+    ]
+    for source in sorted(package.glob("*.py")):
+        parts += [source.name, source.read_bytes()]
+    return digest(*parts)
+
+
+class Cache:
+    """Records by ``(kind, name)``, each a JSON value, in ``folder``/records.sqlite3.
+
+    The database is opened on first use, so a process pool forked before that does not
+    inherit the connection.  Use as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._connection: sqlite3.Connection | None = None
+        self._broken = False
+        self._pending = 0
+
+    def get(self, kind: str, name: str) -> Any | None:
+        """The record stored under ``(kind, name)``, or ``None``."""
+        connection = self._connect()
+        if connection is None:
+            return None
+        try:
+            row = connection.execute(
+                "SELECT value FROM records WHERE kind = ? AND name = ?", (kind, name)
+            ).fetchone()
+            return None if row is None else json.loads(row[0])
+        except (sqlite3.Error, ValueError) as error:
+            self._drop(error)
+            return None
+
+    def put(self, kind: str, name: str, value: Any | None) -> None:
+        """Store ``value`` under ``(kind, name)``; ``None`` removes the record."""
+        connection = self._connect()
+        if connection is None:
+            return
+        try:
+            if value is None:
+                connection.execute("DELETE FROM records WHERE kind = ? AND name = ?", (kind, name))
+            else:
+                connection.execute(
+                    "INSERT OR REPLACE INTO records (kind, name, value) VALUES (?, ?, ?)",
+                    (kind, name, json.dumps(value, ensure_ascii=False, separators=(",", ":"))),
+                )
+            self._pending += 1
+            if self._pending >= _BATCH:
+                connection.commit()
+                self._pending = 0
+        except sqlite3.Error as error:
+            self._drop(error)
+
+    def keep_only(self, kind: str, names: Iterable[str]) -> None:
+        """Forget the records of ``kind`` whose name is not in ``names`` (deleted sources)."""
+        connection = self._connect()
+        if connection is None:
+            return
+        try:
+            connection.execute("CREATE TEMP TABLE IF NOT EXISTS kept (name TEXT PRIMARY KEY)")
+            connection.execute("DELETE FROM kept")
+            connection.executemany("INSERT OR IGNORE INTO kept VALUES (?)", ((n,) for n in names))
+            connection.execute(
+                "DELETE FROM records WHERE kind = ? AND name NOT IN (SELECT name FROM kept)",
+                (kind,),
+            )
+        except sqlite3.Error as error:
+            self._drop(error)
+
+    def close(self) -> None:
+        """Commit what was recorded and close the database."""
+        if self._connection is None:
+            return
+        try:
+            self._connection.commit()
+            self._connection.close()
+        except sqlite3.Error as error:
+            self._drop(error)
+        self._connection = None
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._connection is not None or self._broken:
+            return self._connection
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            readme = self.folder / "README"
+            if not readme.exists():
+                readme.write_text(_README, encoding="utf-8")
+                (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
+            try:
+                self._connection = self._open()
+            except sqlite3.DatabaseError:  # not a database (any more): start afresh
+                for suffix in ("", "-wal", "-shm"):
+                    (self.folder / (_DATABASE + suffix)).unlink(missing_ok=True)
+                self._connection = self._open()
+        except (OSError, sqlite3.Error) as error:
+            self._drop(error)
+        return self._connection
+
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.folder / _DATABASE, timeout=30)
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            if connection.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA:
+                connection.execute("DROP TABLE IF EXISTS records")
+                connection.execute(f"PRAGMA user_version = {_SCHEMA}")
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS records "
+                "(kind TEXT, name TEXT, value TEXT, PRIMARY KEY (kind, name))"
+            )
+            connection.commit()
+        except sqlite3.Error:
+            connection.close()
+            raise
+        return connection
+
+    def _drop(self, error: Exception) -> None:
+        """Run on without the cache: it only ever saves time."""
+        LOGGER.warning("the cache in %s is not used this run: %s", self.folder, error)
+        self._broken = True
+        if self._connection is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._connection.close()
+            self._connection = None

@@ -1,0 +1,141 @@
+"""msgmerge's fuzzy search in pure Python: which old message an edited msgid most resembles.
+
+GNU msgmerge (gettext 0.21, ``msgl-fsearch.c`` and ``fstrcmp.c``) is reproduced, so an
+``l10n extract`` marks the same messages fuzzy as ``msgmerge --previous`` would:
+
+- Candidates are old messages that have a translation (fuzzy or not, current or
+  obsolete).  A candidate must share at least one 4-gram of characters with the new
+  msgid; msgids shorter than 4 characters are compared with every short old msgid whose
+  byte length could still reach the threshold.
+- The score is gettext's ``fstrcmp``: ``(a + b - edits) / (a + b)`` over the UTF-8
+  *bytes* of both msgids, where ``edits`` counts the inserted and deleted bytes of a
+  shortest edit script (rapidfuzz's Indel distance computes exactly that).
+- A candidate without msgctxt, or with the same msgctxt, gets a bonus of 0.00001.
+- The best score must be strictly above :data:`THRESHOLD` (0.6).  Ties go to the
+  candidate that shares more 4-grams, then to the earlier one in the old catalog.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+
+import polib
+from rapidfuzz.distance import Indel
+
+__all__ = ["THRESHOLD", "FuzzyIndex", "similarity"]
+
+#: msgmerge's FUZZY_THRESHOLD: a match must score strictly above it.
+THRESHOLD = 0.6
+# A same-context (or context-free) candidate wins a tie against another context.
+_BONUS = 0.00001
+_GRAM = 4
+# Strings of fewer than 4 characters (at most 12 bytes) are compared by length class.
+_SHORT_FACTOR = 2 / THRESHOLD - 1
+_SHORT_MAX = int(3 * 4 * _SHORT_FACTOR)
+
+
+def similarity(first: str, second: str) -> float:
+    """gettext's ``fstrcmp`` of two strings: 1.0 when equal, 0.0 when nothing is shared."""
+    a, b = first.encode("utf-8"), second.encode("utf-8")
+    total = len(a) + len(b)
+    if total == 0:
+        return 1.0
+    return (total - Indel.distance(a, b)) / total
+
+
+def _is_translated(entry: polib.POEntry) -> bool:
+    if entry.msgid_plural:
+        return bool(entry.msgstr_plural.get(0) or entry.msgstr_plural.get("0"))
+    return bool(entry.msgstr)
+
+
+def _grams(text: str) -> list[str]:
+    return [text[i : i + _GRAM] for i in range(len(text) - _GRAM + 1)]
+
+
+class FuzzyIndex:
+    """The translated messages of a catalog (or a memory), searchable like msgmerge does.
+
+    ``entries`` keep their order: it breaks ties.  Entries without a translation are
+    ignored, as msgmerge ignores them.
+    """
+
+    def __init__(self, entries: Iterable[polib.POEntry]) -> None:
+        self._entries = [entry for entry in entries if _is_translated(entry)]
+        self._bytes: list[bytes] = []
+        self._by_gram: dict[str, list[int]] = {}
+        self._short: dict[int, list[int]] = {}
+        self._few = max(10, int(math.sqrt(len(self._entries))))
+
+    def _build(self) -> None:
+        """Index the entries on first use: most updates never need a fuzzy search."""
+        self._bytes = [entry.msgid.encode("utf-8") for entry in self._entries]
+        for index, entry in enumerate(self._entries):
+            for gram in dict.fromkeys(_grams(entry.msgid)):
+                self._by_gram.setdefault(gram, []).append(index)
+            if len(self._bytes[index]) <= _SHORT_MAX:
+                self._short.setdefault(len(self._bytes[index]), []).append(index)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def best(
+        self,
+        msgctxt: str | None,
+        msgid: str,
+        *,
+        lower_bound: float = THRESHOLD,
+        heuristic: bool = False,
+        accept: Callable[[polib.POEntry], bool] | None = None,
+    ) -> tuple[polib.POEntry, float] | None:
+        """The most similar entry and its score (bonus included), or None below the bound.
+
+        ``heuristic`` looks only at the few candidates sharing the most 4-grams, as
+        msgmerge does for compendia.  ``accept`` filters candidates (for example, the
+        memory leaves out the catalog being updated).
+        """
+        if len(self._bytes) != len(self._entries):
+            self._build()
+        best: tuple[polib.POEntry, float] | None = None
+        best_weight = lower_bound
+        query = msgid.encode("utf-8")
+        candidates = self._candidates(msgid, query)
+        if accept is not None:
+            candidates = [i for i in candidates if accept(self._entries[i])]
+        if heuristic and len(msgid) >= _GRAM:
+            candidates = candidates[: self._few]
+        for index in candidates:
+            entry = self._entries[index]
+            weight = self._weight(index, msgctxt, query, best_weight)
+            if weight > best_weight:
+                best, best_weight = (entry, weight), weight
+        return best
+
+    def _candidates(self, msgid: str, query: bytes) -> Sequence[int]:
+        """Indices worth scoring, those sharing the most 4-grams with ``msgid`` first."""
+        grams = _grams(msgid)
+        if not grams:
+            low = math.ceil(len(query) / _SHORT_FACTOR)
+            high = int(len(query) * _SHORT_FACTOR)
+            return [i for size in range(low, high + 1) for i in self._short.get(size, ())]
+        counts: Counter[int] = Counter()
+        for gram in grams:
+            counts.update(self._by_gram.get(gram, ()))
+        return sorted(counts, key=lambda index: (-counts[index], index))
+
+    def _weight(self, index: int, msgctxt: str | None, query: bytes, bound: float) -> float:
+        entry = self._entries[index]
+        same_context = entry.msgctxt is None or (msgctxt is not None and entry.msgctxt == msgctxt)
+        bonus = _BONUS if same_context else 0.0
+        other = self._bytes[index]
+        total = len(query) + len(other)
+        # Cheap bound first: the score can never pass 2 * shorter / total.
+        if total == 0 or 2 * min(len(query), len(other)) / total + bonus <= bound:
+            return 0.0
+        cutoff = int((1 - (bound - bonus * 1.01)) * total) + 1
+        edits = Indel.distance(query, other, score_cutoff=cutoff)
+        if edits > cutoff:
+            return 0.0
+        return (total - edits) / total + bonus

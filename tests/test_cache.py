@@ -1,0 +1,64 @@
+"""The cache store: records persist, vanish on request, and a broken cache is only skipped."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from pipeline.cache import CACHE_DIR, Cache, digest, tool_fingerprint
+
+
+def test_records_persist_between_runs(tmp_path: Path) -> None:
+    with Cache(tmp_path / CACHE_DIR) as cache:
+        cache.put("build", "docs/파드.md", {"en": {"key": "k", "problems": [["a", 1, "c", "m"]]}})
+        cache.put("extract", "docs/파드.md", "abc")
+    with Cache(tmp_path / CACHE_DIR) as cache:
+        assert cache.get("build", "docs/파드.md") == {
+            "en": {"key": "k", "problems": [["a", 1, "c", "m"]]}
+        }
+        assert cache.get("extract", "docs/파드.md") == "abc"
+        assert cache.get("extract", "docs/없음.md") is None
+    assert (tmp_path / CACHE_DIR / ".gitignore").read_text() == "*\n"
+
+
+def test_none_forgets_a_record_and_keep_only_forgets_deleted_sources(tmp_path: Path) -> None:
+    with Cache(tmp_path) as cache:
+        for name in ("a.md", "b.md", "c.md"):
+            cache.put("extract", name, name)
+            cache.put("build", name, name)
+        cache.put("extract", "a.md", None)
+        cache.keep_only("extract", ["a.md", "b.md"])
+        assert [cache.get("extract", n) for n in ("a.md", "b.md", "c.md")] == [None, "b.md", None]
+        assert [cache.get("build", n) for n in ("a.md", "b.md", "c.md")] == ["a.md", "b.md", "c.md"]
+
+
+def test_a_corrupt_cache_file_is_replaced(tmp_path: Path) -> None:
+    (tmp_path / "records.sqlite3").write_bytes(b"not a database, just junk " * 100)
+    with Cache(tmp_path) as cache:
+        assert cache.get("extract", "a.md") is None
+        cache.put("extract", "a.md", "abc")
+    with Cache(tmp_path) as cache:
+        assert cache.get("extract", "a.md") == "abc"
+
+
+def test_an_unusable_cache_folder_is_skipped_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder should be")
+    with caplog.at_level(logging.WARNING), Cache(blocker / CACHE_DIR) as cache:
+        cache.put("extract", "a.md", "abc")
+        assert cache.get("extract", "a.md") is None
+    assert "not used this run" in caplog.text
+
+
+def test_digest_keeps_parts_apart() -> None:
+    assert digest("ab", "c") != digest("a", "bc")
+    assert len({digest(None), digest(b""), digest(""), digest()}) == 4
+    assert digest("파드", b"x") == digest("파드", b"x")
+
+
+def test_tool_fingerprint_is_stable_within_a_process() -> None:
+    assert tool_fingerprint() == tool_fingerprint()
