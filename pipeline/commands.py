@@ -780,7 +780,9 @@ def _write(config: Config, path: Path, text: str, *, durable: bool = True) -> Ou
         written = write_if_changed(path, text.encode("utf-8"), durable=durable)
     except OSError as error:
         reason = error.strerror or str(error)
-        return Outcome(display, "failed", PipelineError(f"cannot write: {reason}", path=display))
+        hint = "check the folder, its permissions and free disk space; the old file was kept"
+        error = PipelineError(f"cannot write: {reason}", path=display, hint=hint)
+        return Outcome(display, "failed", error)
     return Outcome(display, "written" if written else "unchanged")
 
 

@@ -255,3 +255,20 @@ def test_write_if_changed_syncs_only_durable_files(
     assert path.read_text(encoding="utf-8") == "번역\n"
     assert len(calls) == syncs
     assert [p.name for p in path.parent.iterdir()] == ["파드.po"]  # no temporary file left
+
+
+# --------------------------------------------------------------------------- unreadable, unwritable
+
+
+def test_a_folder_where_a_catalog_or_output_should_be_fails_that_file_alone(project: Path) -> None:
+    (project / "source" / "other.md").write_text("# 노드\n", encoding="utf-8")
+    (project / "locales/en/good.po").mkdir(parents=True)
+    (project / "output/en/other.md").mkdir(parents=True)
+    extract, build = _run("extract"), _run("build")
+    assert extract.exit_code == 1 and build.exit_code == 1
+    assert "error: locales/en/good.po: cannot read: Is a directory" in extract.output
+    assert "error: locales/en/good.po: cannot read: Is a directory" in build.output
+    assert "error: output/en/other.md: cannot write: Is a directory" in build.output
+    assert "hint: check the folder" in build.output
+    assert (project / "locales/en/other.po").is_file()
+    assert (project / "locales/en/good.po").is_dir() and (project / "output/en/other.md").is_dir()
