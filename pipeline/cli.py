@@ -517,6 +517,8 @@ def _report(command: str, counts: Counter[str], severities: Counter[str]) -> Non
             f", {counts['skipped']} skipped, {severities['error']} translation(s) refused, "
             f"{severities['warning']} warning(s)"
         )
+    elif counts["skipped"]:  # symbolic links in the sources
+        summary += f", {counts['skipped']} skipped"
     click.echo(summary, err=True)
     if counts["failed"]:
         raise SystemExit(1)

@@ -5,10 +5,18 @@ template and every language's catalog (extract) or every language's output (buil
 Tasks run on ``jobs`` worker processes; their outcomes come back in document order, so
 what is written and printed does not depend on ``jobs``.  With a :class:`Cache`, a task
 whose files are as an earlier run left them does no work (see :mod:`pipeline.cache`).
+
+Safety: a run holds the lock of the folder it writes to (``locales/`` for extract,
+``output/`` for build) from before it reads anything there until its last write, and
+first removes the temporary files a killed run left in that folder.  Every path goes
+through :class:`~pipeline.workspace.Layout`, which refuses paths that lead outside their
+folder; symbolic links in the sources are reported and not followed.  Only results that
+had no error are cached, so a cached run reports every error a fresh run would.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -27,7 +35,7 @@ from pipeline.cache import Cache, digest, tool_fingerprint
 from pipeline.checks import CheckOptions, Problem
 from pipeline.config import Config
 from pipeline.document import Document, Segment, parse_document
-from pipeline.errors import CatalogError, PipelineError, SourceError
+from pipeline.errors import CatalogError, ConfigError, PipelineError, SourceError
 from pipeline.memory import Memory
 from pipeline.scheduler import ordered_map
 from pipeline.splice import splice
@@ -35,11 +43,15 @@ from pipeline.stats import Progress as Counts
 from pipeline.stats import progress as count_progress
 from pipeline.workspace import (
     Layout,
+    SourceTree,
     decode_catalog,
     decode_source,
     discover_sources,
+    exclusive,
     read_bytes,
     read_catalog,
+    remove_stale_temporaries,
+    scan_sources,
     write_if_changed,
 )
 
@@ -64,7 +76,9 @@ _Key = tuple[str | None, str]
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What happened to one file: written, unchanged, or failed with ``error``.
+    """What happened to one file: written, unchanged, failed with ``error``, or skipped
+    (``note`` says why: a symbolic link in the sources, not followed; a build below its
+    publishing threshold).
 
     ``problems`` are translations a build refused (the source text was kept).
     """
@@ -103,17 +117,25 @@ def extract(
     language (unless ``config.translation_memory`` is off) and ``config.compendia``.
     A document that cannot be parsed, or a catalog that cannot be read, fails alone:
     its files are left untouched and the others are processed.  A compendium that
-    cannot be read stops the run before anything is written.
+    cannot be read stops the run before anything is written.  The run holds the lock
+    of the locales folder (a second run fails with :class:`~pipeline.errors.LockError`).
     """
+    catalog.language_info(config.source_lang)
     languages = tuple(catalog.language_info(code) for code in config.languages)
-    memories = _memories(config, languages)
-    _SHARED_MEMORIES.clear()
-    _SHARED_MEMORIES.update(memories)
-    # The memory fills only messages new to a catalog, which needs a changed source or
-    # catalog: so it is not part of the cache key (see catalog.update).
-    plan = _Run(config, _fingerprint(config, cache), now, languages)
-    task = functools.partial(_extract_document, plan)
-    return _run("extract", config, task, jobs=jobs, cache=cache, progress=progress)
+    compendia = _compendia(config, languages)
+
+    def prepare() -> Callable[[tuple[Path, Any]], _Done]:
+        memories = _memories(config, languages, compendia)
+        _SHARED_MEMORIES.clear()
+        _SHARED_MEMORIES.update(memories)
+        # The memory fills only messages new to a catalog, which needs a changed source
+        # or catalog: so it is not part of the cache key (see catalog.update).
+        plan = _Run(config, _fingerprint(config, cache), now, languages)
+        return functools.partial(_extract_document, plan)
+
+    folders = [config.locales_dir / name for name in ("templates", *config.languages)]
+    place = _Place(config.locales_dir, folders)
+    return _run("extract", config, place, prepare, jobs=jobs, cache=cache, progress=progress)
 
 
 class _LazyMemory:
@@ -149,25 +171,43 @@ class _LazyMemory:
 _SHARED_MEMORIES: dict[str, _LazyMemory | None] = {}
 
 
-def _memories(
+def _compendia(
     config: Config, languages: Sequence[catalog.LanguageInfo]
+) -> dict[str, list[tuple[str, polib.POFile]]]:
+    """Each language's compendia, read before the run takes its lock or writes anything."""
+    return {
+        language.code: [
+            (_display(config, path), po)
+            for path in config.compendia
+            if (po := _compendium(config, path, language.code)) is not None
+        ]
+        for language in languages
+    }
+
+
+def _memories(
+    config: Config,
+    languages: Sequence[catalog.LanguageInfo],
+    all_compendia: dict[str, list[tuple[str, polib.POFile]]],
 ) -> dict[str, _LazyMemory | None]:
-    """Each language's memory: its catalogs (unless turned off) and the compendia."""
+    """Each language's memory: its catalogs (unless turned off) and the compendia.
+
+    Call it holding the lock of the locales folder: it snapshots the catalogs.
+    """
     layout = _layout(config)
     sources = discover_sources(config.source_dir) if config.translation_memory else []
     memories: dict[str, _LazyMemory | None] = {}
     for language in languages:
         found = []
         for rel in sources:
-            path = layout.catalog(language.code, rel)
-            data = read_bytes(path)
+            try:
+                path = layout.catalog(language.code, rel)
+                data = read_bytes(path)
+            except PipelineError:
+                continue  # its own document reports it
             if data is not None:
                 found.append((_display(config, path), data))
-        compendia = [
-            (_display(config, path), po)
-            for path in config.compendia
-            if (po := _compendium(config, path, language.code)) is not None
-        ]
+        compendia = all_compendia[language.code]
         memories[language.code] = _LazyMemory(found, compendia) if found or compendia else None
     return memories
 
@@ -222,20 +262,20 @@ def stats(config: Config) -> Iterator[Report]:
         catalog.language_info(code)
     layout = _layout(config)
     for rel in discover_sources(config.source_dir):
-        source = _display(config, layout.source(rel))
+        source = _display(config, config.source_dir / rel)
         try:
             source_path = layout.source(rel)
-            document = _parse(config, rel, read_bytes(source_path))
+            document = _parse(config, rel, read_bytes(source_path, display=source))
             pot = _template(config, source_path, document)
         except PipelineError as error:
-            yield Report(source, "", None, error)
+            yield Report(source, "", None, _relative(config, error))
             continue
         for code in config.languages:
-            path = layout.catalog(code, rel)
             try:
+                path = layout.catalog(code, rel)
                 po = read_catalog(path, display=_display(config, path))
             except PipelineError as error:
-                yield Report(source, code, None, error)
+                yield Report(source, code, None, _relative(config, error))
                 continue
             yield Report(source, code, count_progress(pot, po))
 
@@ -261,17 +301,41 @@ def build(
     text.  Fragment links are then pointed at the translated headings' anchors (a
     document another one links to is read ahead when needed).  Untranslated and fuzzy
     segments keep the source text; a document without a catalog is copied with only
-    its fragment links rewritten.  A catalog that cannot be read fails that output.
+    its fragment links rewritten.  A catalog that cannot be read fails that output
+    only.  An output folder that overlaps the source folder is refused with
+    :class:`~pipeline.errors.ConfigError`.  The run holds the lock of the output folder.
     """
-    for code in config.languages:
+    for code in (config.source_lang, *config.languages):
         catalog.language_info(code)
-    sources = discover_sources(config.source_dir)
-    _SHARED_ANCHORS.clear()
-    _SHARED_ANCHORS.update(
-        {code: _AnchorsAhead(config, code, sources) for code in config.languages}
-    )
-    task = functools.partial(_build_document, _Run(config, _fingerprint(config, cache)))
-    return _run("build", config, task, jobs=jobs, cache=cache, progress=progress)
+    _check_output_folder(config)
+
+    def prepare() -> Callable[[tuple[Path, Any]], _Done]:
+        sources = scan_sources(config.source_dir).documents
+        _SHARED_ANCHORS.clear()
+        _SHARED_ANCHORS.update(
+            {code: _AnchorsAhead(config, code, sources) for code in config.languages}
+        )
+        return functools.partial(_build_document, _Run(config, _fingerprint(config, cache)))
+
+    place = _Place(config.output_dir, [config.output_dir / code for code in config.languages])
+    return _run("build", config, place, prepare, jobs=jobs, cache=cache, progress=progress)
+
+
+def _check_output_folder(config: Config) -> None:
+    """Refuse an output folder inside the sources (or around them).
+
+    Outputs there would overwrite source documents, or be read back as sources by the
+    next run.
+    """
+    source = config.source_dir.resolve()
+    for code in config.languages:
+        folder = (config.output_dir / code).resolve()
+        if folder.is_relative_to(source) or source.is_relative_to(folder):
+            raise ConfigError(
+                f"the output folder {_display(config, config.output_dir / code)} overlaps "
+                f"the source folder {_display(config, config.source_dir)}",
+                hint="pick an --output folder outside the source folder",
+            )
 
 
 # --- the scheduler side: runs in the main process ---------------------------------------
@@ -290,6 +354,14 @@ class _Run:
 
 
 @dataclass(frozen=True, slots=True)
+class _Place:
+    """Where a run writes: the folder it locks, and the folders it cleans up first."""
+
+    locked: Path
+    cleaned: list[Path]
+
+
+@dataclass(frozen=True, slots=True)
 class _Done:
     """A task's outcomes, and the cache record to keep for its document (None: forget it)."""
 
@@ -300,7 +372,8 @@ class _Done:
 def _run(
     kind: str,
     config: Config,
-    task: Callable[[tuple[Path, Any]], _Done],
+    place: _Place | None,
+    prepare: Callable[[], Callable[[tuple[Path, Any]], _Done]],
     *,
     jobs: int,
     cache: Cache | None,
@@ -308,32 +381,69 @@ def _run(
 ) -> Iterator[Outcome]:
     """Discover the sources, then yield each task's outcomes in document order.
 
-    Source discovery happens before the first outcome, so a missing source folder is an
-    error of the whole command.  Cache records are read just before each task is sent
-    and written, when they changed, as its result comes back.
+    Source discovery happens at once, so a missing source folder is an error of the
+    whole command.  The lock of ``place`` is taken when the first outcome is asked for
+    and held until the last, around ``prepare`` (which reads what the tasks share) and
+    every task; the symbolic links found are reported first.  Cache records are read
+    just before each task is sent and written, when they changed, as its result comes
+    back.
     """
-    sources = discover_sources(config.source_dir)
+    tree = scan_sources(config.source_dir)
+    sources = tree.documents
 
     def generate() -> Iterator[Outcome]:
-        sent: deque[Any] = deque()  # the records of the tasks in flight, oldest first
-
-        def items() -> Iterator[tuple[Path, Any]]:
-            for rel in sources:
-                sent.append(None if cache is None else cache.get(kind, rel.as_posix()))
-                yield rel, sent[-1]
-
-        workers = max(1, min(jobs, len(sources)))
-        results = ordered_map(task, items(), jobs=workers)
-        for done, (rel, result) in enumerate(zip(sources, results, strict=True)):
-            if cache is not None and result.record != sent.popleft():
-                cache.put(kind, rel.as_posix(), result.record)
-            yield from result.outcomes
-            if progress is not None:
-                progress(done + 1, len(sources))
-        if cache is not None:
-            cache.keep_only(kind, (rel.as_posix() for rel in sources))
+        lock = (
+            contextlib.nullcontext()
+            if place is None
+            else exclusive(place.locked, display=_display(config, place.locked))
+        )
+        with lock:
+            for folder in place.cleaned if place is not None else ():
+                remove_stale_temporaries(folder)
+            task = prepare()
+            yield from _skipped_links(config, tree)
+            yield from _tasks(kind, task, sources, jobs=jobs, cache=cache, progress=progress)
 
     return generate()
+
+
+def _tasks(
+    kind: str,
+    task: Callable[[tuple[Path, Any]], _Done],
+    sources: list[Path],
+    *,
+    jobs: int,
+    cache: Cache | None,
+    progress: Progress | None,
+) -> Iterator[Outcome]:
+    sent: deque[Any] = deque()  # the records of the tasks in flight, oldest first
+
+    def items() -> Iterator[tuple[Path, Any]]:
+        for rel in sources:
+            sent.append(None if cache is None else cache.get(kind, rel.as_posix()))
+            yield rel, sent[-1]
+
+    workers = max(1, min(jobs, len(sources)))
+    results = ordered_map(task, items(), jobs=workers)
+    for done, (rel, result) in enumerate(zip(sources, results, strict=True)):
+        if cache is not None and result.record != sent.popleft():
+            cache.put(kind, rel.as_posix(), result.record)
+        yield from result.outcomes
+        if progress is not None:
+            progress(done + 1, len(sources))
+    if cache is not None:
+        cache.keep_only(kind, (rel.as_posix() for rel in sources))
+
+
+def _skipped_links(config: Config, tree: SourceTree) -> Iterator[Outcome]:
+    """One ``skipped`` outcome per symbolic link in the sources, saying where it points."""
+    for rel in tree.links:
+        path = config.source_dir / rel
+        note = (
+            f"symbolic link not followed (it points to {os.readlink(path)}); put the "
+            "document itself in the source folder, links could lead outside it"
+        )
+        yield Outcome(_display(config, path), "skipped", note=note)
 
 
 def _fingerprint(config: Config, cache: Cache | None) -> str:
@@ -358,66 +468,118 @@ def _fingerprint(config: Config, cache: Cache | None) -> str:
 # --- extract: one document, all languages; runs in a worker ------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Input:
+    """A file a task reads: its path and bytes (None: no such file), or why it cannot.
+
+    ``path`` is None when the path itself was refused (it would lead outside its folder).
+    """
+
+    display: str
+    path: Path | None
+    data: bytes | None = None
+    error: PipelineError | None = None
+
+
+def _read(config: Config, locate: Callable[[], Path], fallback: Path) -> _Input:
+    """Locate a file with ``locate`` (a :class:`Layout` method) and read it.
+
+    ``fallback`` names the file in messages when ``locate`` refuses the path.
+    """
+    try:
+        path = locate()
+    except PipelineError as error:
+        return _Input(_display(config, fallback), None, error=_relative(config, error))
+    display = _display(config, path)
+    try:
+        return _Input(display, path, read_bytes(path, display=display))
+    except PipelineError as error:
+        return _Input(display, path, error=error)
+
+
 def _extract_document(run: _Run, item: tuple[Path, Any]) -> _Done:
     """The template and every catalog of one document.
 
     The cache record is the hash of the document's files after the run.  Extract leaves
     files it has written as they are when run again, so the next run may skip the
-    document while its files still have that hash.
+    document while its files still have that hash.  A document with an error of any
+    kind gets no record, so the next run reports the error again.
     """
     rel, recorded = item
     config, layout = run.config, _layout(run.config)
-    source_path = layout.source(rel)
-    source = read_bytes(source_path)
-    paths = [layout.template(rel)] + [layout.catalog(code, rel) for code in config.languages]
-    before = [read_bytes(path) for path in paths]
-    state = _extract_state(run, rel, source, before)
-    if state is not None and state == recorded:
-        return _Done(tuple(Outcome(_display(config, p), "unchanged") for p in paths), state)
-    try:
-        document = _parse(config, rel, source)
-    except PipelineError as error:
-        return _Done((Outcome(_display(config, source_path), "failed", error),), None)
-    assert run.now is not None
-    pot = catalog.template(
-        document,
-        reference=_display(config, source_path),
-        project=config.project,
-        now=run.now,
-    )
-    template = _template_text(pot, before[0], width=_width(config, before[0]))
-    outcomes = [_write(config, paths[0], template, durable=False)]  # made from the source
-    after = [template.encode("utf-8")]
-    for language, path, old_bytes in zip(run.languages, paths[1:], before[1:], strict=True):
-        try:
-            old = decode_catalog(old_bytes, display=_display(config, path))
-        except PipelineError as error:
-            outcomes.append(Outcome(_display(config, path), "failed", error))
-            continue
-        lazy = _SHARED_MEMORIES.get(language.code)
-        po = catalog.update(
-            pot,
-            old,
-            language=language,
-            now=run.now,
-            memory=lazy.get() if lazy is not None else None,
-            origin=_display(config, path),
-            purge_after=config.purge_obsolete_after,
+    source = _read(config, lambda: layout.source(rel), config.source_dir / rel)
+    template = _read(config, lambda: layout.template(rel), config.locales_dir / "templates" / rel)
+    if source.error is not None or template.error is not None:
+        error = source.error or template.error
+        assert error is not None
+        return _Done((Outcome(source.display, "failed", error),), None)
+    assert template.path is not None
+    catalogs = [
+        _read(
+            config,
+            functools.partial(layout.catalog, code, rel),
+            config.locales_dir / code / rel.with_suffix(".po"),
         )
-        text = pofile.format_po(po, width=_width(config, old_bytes, old))
-        outcomes.append(_write(config, path, text))
-        after.append(text.encode("utf-8"))
+        for code in config.languages
+    ]
+    state = _extract_state(run, rel, source, [template, *catalogs])
+    if state is not None and state == recorded:
+        paths = [template.display] + [c.display for c in catalogs]
+        return _Done(tuple(Outcome(display, "unchanged") for display in paths), state)
+    try:
+        document = _parse(config, rel, source.data)
+    except PipelineError as error:
+        return _Done((Outcome(source.display, "failed", error),), None)
+    assert run.now is not None
+    pot = catalog.template(document, reference=source.display, project=config.project, now=run.now)
+    text = _template_text(pot, template.data, width=_width(config, template.data))
+    outcomes = [_write(config, template.path, text, durable=False)]  # made from the source
+    after = [dataclasses.replace(template, data=text.encode("utf-8"))]
+    for language, place in zip(run.languages, catalogs, strict=True):
+        outcome, data = _extract_catalog(run, pot, language, place)
+        outcomes.append(outcome)
+        after.append(dataclasses.replace(place, data=data))
     failed = any(outcome.status == "failed" for outcome in outcomes)
     return _Done(tuple(outcomes), None if failed else _extract_state(run, rel, source, after))
 
 
-def _extract_state(
-    run: _Run, rel: Path, source: bytes | None, files: Sequence[bytes | None]
-) -> str | None:
-    """The cache key of a document's extract: tool, settings, languages and file hashes."""
-    if not run.fingerprint or source is None:
+def _extract_catalog(
+    run: _Run, pot: polib.POFile, language: catalog.LanguageInfo, place: _Input
+) -> tuple[Outcome, bytes | None]:
+    """Update one language's catalog from ``pot``; the outcome and the bytes written."""
+    config = run.config
+    try:
+        if place.error is not None:
+            raise place.error
+        old = decode_catalog(place.data, display=place.display)
+    except PipelineError as error:
+        return Outcome(place.display, "failed", error), None
+    assert place.path is not None and run.now is not None
+    lazy = _SHARED_MEMORIES.get(language.code)
+    po = catalog.update(
+        pot,
+        old,
+        language=language,
+        now=run.now,
+        memory=lazy.get() if lazy is not None else None,
+        origin=place.display,
+        purge_after=config.purge_obsolete_after,
+    )
+    text = pofile.format_po(po, width=_width(config, place.data, old))
+    return _write(config, place.path, text), text.encode("utf-8")
+
+
+def _extract_state(run: _Run, rel: Path, source: _Input, files: Sequence[_Input]) -> str | None:
+    """The cache key of a document's extract: tool, settings, languages and file hashes.
+
+    None (no caching) without a cache, or when a file is missing or could not be read.
+    """
+    if not run.fingerprint or source.data is None:
         return None
-    return digest(run.fingerprint, rel.as_posix(), *run.config.languages, source, *files)
+    if any(file.error is not None for file in (source, *files)):
+        return None
+    data = [file.data for file in files]
+    return digest(run.fingerprint, rel.as_posix(), *run.config.languages, source.data, *data)
 
 
 def _template_text(pot: polib.POFile, old_bytes: bytes | None, *, width: int | None) -> str:
@@ -441,75 +603,85 @@ def _template_text(pot: polib.POFile, old_bytes: bytes | None, *, width: int | N
 # --- build: one document, all languages; runs in a worker --------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """One language of a build task: its catalog, and its output (or why it is refused)."""
+
+    code: str
+    catalog: _Input
+    display: str
+    output: Path | None
+    error: PipelineError | None = None
+
+
+def _target(config: Config, layout: Layout, code: str, rel: Path) -> _Target:
+    po = _read(
+        config,
+        functools.partial(layout.catalog, code, rel),
+        config.locales_dir / code / rel.with_suffix(".po"),
+    )
+    display = _display(config, config.output_dir / code / rel)
+    try:
+        return _Target(code, po, display, layout.output(code, rel))
+    except PipelineError as error:
+        return _Target(code, po, display, None, _relative(config, error))
+
+
 def _build_document(run: _Run, item: tuple[Path, Any]) -> _Done:
     """Every language's output of one document.
 
     The cache record maps each language to the hash of its inputs (source and catalog)
-    and what they gave: the output's hash, the refused translations and the counts.
+    and what they gave: the output's hash, the refused translations and the counts.  A
+    language whose output failed gets no record; a record that does not have the
+    expected shape is ignored.
     """
     rel, recorded = item
     config, layout = run.config, _layout(run.config)
-    source_path = layout.source(rel)
-    source = read_bytes(source_path)
-    source_hash = None if source is None else digest(source)
-    places = {
-        code: (layout.catalog(code, rel), layout.output(code, rel)) for code in config.languages
-    }
-    catalogs = {code: read_bytes(po_path) for code, (po_path, _) in places.items()}
-    keys = {code: _build_key(run, rel, code, source_hash, catalogs[code]) for code in places}
+    source = _read(config, lambda: layout.source(rel), config.source_dir / rel)
+    if source.error is not None:
+        return _Done((Outcome(source.display, "failed", source.error),), None)
+    assert source.path is not None
+    recorded = recorded if isinstance(recorded, dict) else {}
+    targets = [_target(config, layout, code, rel) for code in config.languages]
+    keys = {t.code: _build_key(run, rel, source, t) for t in targets}
     cached = {
-        code: record
-        for code, record in (recorded or {}).items()
-        if code in keys and _still_valid(record, keys[code], places[code][1], _SHARED_ANCHORS[code])
+        t.code: _replayed(t, keys[t.code], recorded.get(t.code), _SHARED_ANCHORS[t.code])
+        for t in targets
     }
     document = None
-    if len(cached) < len(keys):
+    if any(outcome is None for outcome in cached.values()):
         try:
-            document = _parse(config, rel, source)
+            document = _parse(config, rel, source.data)
         except PipelineError as error:
-            return _Done((Outcome(_display(config, source_path), "failed", error),), None)
+            return _Done((Outcome(source.display, "failed", error),), None)
     # Records of languages this run does not build (``-l``) stay: they are still true.
-    records = {code: r for code, r in (recorded or {}).items() if code not in places}
+    records = {code: r for code, r in recorded.items() if code not in keys}
     outcomes = []
-    for code, (po_path, output) in places.items():
-        if code in cached:
-            outcomes.append(_replayed(config, output, cached[code]))
-            records[code] = cached[code]
+    for target in targets:
+        replayed = cached[target.code]
+        if replayed is not None:
+            outcomes.append(replayed)
+            records[target.code] = recorded[target.code]
             continue
         assert document is not None
-        links = _SHARED_ANCHORS[code]
+        links = _SHARED_ANCHORS[target.code]
         links.start(rel)
-        outcome, data = _build_one(
-            config, (rel, document), (code, po_path, catalogs[code]), output, links
-        )
+        outcome, data = _build_one(config, (rel, document), target, links)
         outcomes.append(outcome)
-        if outcome.status != "failed" and keys[code] is not None:
-            records[code] = _build_record(keys[code], data, outcome, links.consulted())
+        key = keys[target.code]
+        if outcome.status != "failed" and key is not None:
+            records[target.code] = _build_record(key, data, outcome, links.consulted())
     return _Done(tuple(outcomes), records or None)
 
 
-def _build_key(
-    run: _Run, rel: Path, code: str, source_hash: str | None, po: bytes | None
-) -> str | None:
-    if not run.fingerprint or source_hash is None:
+def _build_key(run: _Run, rel: Path, source: _Input, target: _Target) -> str | None:
+    """The cache key of one language's output; None when anything about it has an error."""
+    if not run.fingerprint or source.data is None:
         return None
-    return digest(run.fingerprint, rel.as_posix(), code, source_hash, po)
-
-
-def _still_valid(
-    record: dict[str, Any], key: str | None, output: Path, links: _AnchorsAhead
-) -> bool:
-    """Whether ``record`` was made from these inputs and the output is still its file.
-
-    The inputs include the other documents whose headings the build looked up for
-    fragment links: a changed heading translation there changes this output.
-    """
-    if key is None or record.get("key") != key:
-        return False
-    data = read_bytes(output)
-    if data is None or digest(data) != record.get("output"):
-        return False
-    return all(links.state(rel) == state for rel, state in record.get("links", {}).items())
+    if target.error is not None or target.catalog.error is not None:
+        return None
+    code = target.code
+    return digest(run.fingerprint, rel.as_posix(), code, digest(source.data), target.catalog.data)
 
 
 def _build_record(
@@ -531,48 +703,64 @@ def _problem_record(problem: Problem) -> list[Any]:
     return [*fields, problem.catalog, problem.catalog_line, entry]
 
 
-def _replayed(config: Config, output: Path, record: dict[str, Any]) -> Outcome:
-    """The outcome a build would have: the file is unchanged, the same problems apply."""
-    problems = []
-    for *fields, entry in record["problems"]:
-        problems.append(Problem(*fields, entry=None if entry is None else tuple(entry)))
-    return Outcome(
-        _display(config, output),
-        "unchanged",
-        problems=tuple(problems),
-        translated=record["translated"],
-        segments=record["segments"],
-    )
+def _replayed(
+    target: _Target, key: str | None, record: Any, links: _AnchorsAhead
+) -> Outcome | None:
+    """The outcome a build would have, if ``record`` was made from these inputs and the
+    output is still its file: unchanged, the same problems.  None otherwise, also for a
+    record of the wrong shape (a cache written by hand, or damaged).
+
+    The inputs include the other documents whose headings the build looked up for
+    fragment links: a changed heading translation there changes this output.
+    """
+    if key is None or target.output is None or not isinstance(record, dict):
+        return None
+    if record.get("key") != key:
+        return None
+    try:
+        data = read_bytes(target.output)
+        if data is None or digest(data) != record.get("output"):
+            return None
+        if any(links.state(rel) != state for rel, state in record["links"].items()):
+            return None
+        problems = []
+        for *fields, entry in record["problems"]:
+            problems.append(Problem(*fields, entry=None if entry is None else tuple(entry)))
+        return Outcome(
+            target.display,
+            "unchanged",
+            problems=tuple(problems),
+            translated=int(record["translated"]),
+            segments=int(record["segments"]),
+        )
+    except (PipelineError, KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def _build_one(
-    config: Config,
-    source: tuple[Path, Document],
-    catalog_file: tuple[str, Path, bytes | None],
-    output: Path,
-    links: _AnchorsAhead,
+    config: Config, source: tuple[Path, Document], target: _Target, links: _AnchorsAhead
 ) -> tuple[Outcome, bytes]:
-    """Check one language's translations, splice them into the document, write ``output``."""
+    """Check one language's translations, splice them into the document, write its output."""
     rel, document = source
-    display = _display(config, output)
+    display, output = target.display, target.output
     source_path = config.source_dir / rel
-    if output.resolve() == source_path.resolve():
-        error = SourceError(
-            "the output would overwrite its source", path=display, hint="pick another --output"
-        )
-        return Outcome(display, "failed", error), b""
-    code, po_path, po_bytes = catalog_file
     try:
-        po = decode_catalog(po_bytes, display=_display(config, po_path))
+        if target.error is not None:
+            raise target.error
+        assert output is not None
+        if output.resolve() == source_path.resolve():
+            raise SourceError(
+                "the output would overwrite its source", path=display, hint="pick another --output"
+            )
+        if target.catalog.error is not None:
+            raise target.catalog.error
+        po = decode_catalog(target.catalog.data, display=target.catalog.display)
     except PipelineError as error:
         return Outcome(display, "failed", error), b""
-    skipped = _below_threshold(config, _template(config, source_path, document), po, code)
+    skipped = _below_threshold(config, _template(config, source_path, document), po, target.code)
     if skipped:
-        if output.is_file():
-            output.unlink()
-            skipped += "; the old output was removed"
-        return Outcome(display, "skipped", note=skipped), b""
-    accepted, problems = _reviewed(config, (po_path, po), document, code)
+        return _unpublished(display, output, skipped), b""
+    accepted, problems = _reviewed(config, (target.catalog.display, po), document, target.code)
     links.remember(rel, document, accepted)
     texts, broken = anchors.rewrite_links(
         document, accepted, current=rel.as_posix(), index=links.index
@@ -582,16 +770,15 @@ def _build_one(
     problems += [_broken_fragment(document, link) for link in broken]
     problems += result.problems
     data = result.text.encode("utf-8")
-    written = write_if_changed(output, data, durable=False)  # made again by the next build
+    written = _write(config, output, result.text, durable=False)  # made again by the next build
     refused = {(p.path, p.line) for p in result.problems if p.severity == "error"}
     translated = sum(
         1
         for segment in document.segments
         if _is_translated(segment, accepted) and (document.path, segment.line) not in refused
     )
-    outcome = Outcome(
-        display,
-        "written" if written else "unchanged",
+    outcome = dataclasses.replace(
+        written,
         problems=tuple(sorted(problems, key=lambda problem: problem.line)),
         translated=translated,
         segments=len(document.segments),
@@ -599,17 +786,34 @@ def _build_one(
     return outcome, data
 
 
+def _unpublished(display: str, output: Path, why: str) -> Outcome:
+    """A document below its threshold: skipped, and its old output removed."""
+    if output.is_file():
+        try:
+            output.unlink()
+        except OSError as error:
+            reason = error.strerror or str(error)
+            return Outcome(
+                display, "failed", PipelineError(f"cannot remove: {reason}", path=display)
+            )
+        why += "; the old output was removed"
+    return Outcome(display, "skipped", note=why)
+
+
 def _reviewed(
-    config: Config, catalog_file: tuple[Path, polib.POFile | None], document: Document, code: str
+    config: Config, catalog_file: tuple[str, polib.POFile | None], document: Document, code: str
 ) -> tuple[dict[_Key, str], list[Problem]]:
-    """The translations a build may use, and what the checks found in them."""
-    path, po = catalog_file
+    """The translations a build may use, and what the checks found in them.
+
+    ``catalog_file`` is the catalog's name in messages and its entries (None: no catalog).
+    """
+    display, po = catalog_file
     if po is None:
         return {}, []
     problems = checks.check_catalog(
         po,
         document=document,
-        catalog=_display(config, path),
+        catalog=display,
         options=check_options(config, code),
         used_only=True,
     )
@@ -686,8 +890,11 @@ class _AnchorsAhead(Mapping[str, anchors.Anchors]):
         rel = self._sources.get(key)
         if rel is None:
             return None
-        source = read_bytes(self._layout.source(rel))
-        return digest(source, read_bytes(self._layout.catalog(self._code, rel)))
+        try:
+            source = read_bytes(self._layout.source(rel))
+            return digest(source, read_bytes(self._layout.catalog(self._code, rel)))
+        except PipelineError as error:
+            return digest("unreadable", str(error))
 
     def remember(self, rel: Path, document: Document, accepted: Mapping[_Key, str]) -> None:
         style = self._config.slug_style
@@ -702,8 +909,10 @@ class _AnchorsAhead(Mapping[str, anchors.Anchors]):
         try:
             document = _parse(self._config, rel, read_bytes(self._layout.source(rel)))
             path = self._layout.catalog(self._code, rel)
-            po = read_catalog(path, display=_display(self._config, path))
-            accepted, _ = _reviewed(self._config, (path, po), _only_headings(document), self._code)
+            display = _display(self._config, path)
+            po = read_catalog(path, display=display)
+            headings = _only_headings(document)
+            accepted, _ = _reviewed(self._config, (display, po), headings, self._code)
         except PipelineError:
             return anchors.Anchors()
         return anchors.document_anchors(document, accepted, style=self._config.slug_style)
@@ -742,32 +951,41 @@ def check(config: Config, *, fuzzy: bool = False, jobs: int = 1) -> Iterator[Out
     for code in config.languages:
         catalog.language_info(code)
     task = functools.partial(_check_document, _Run(config, ""), fuzzy)
-    return _run("check", config, task, jobs=jobs, cache=None, progress=None)
+    # Catalogs are replaced atomically, so reading them needs no lock.
+    return _run("check", config, None, lambda: task, jobs=jobs, cache=None, progress=None)
 
 
 def _check_document(run: _Run, fuzzy: bool, item: tuple[Path, Any]) -> _Done:
     rel, _ = item
     config, layout = run.config, _layout(run.config)
+    source = _read(config, lambda: layout.source(rel), config.source_dir / rel)
     try:
-        document = _parse(config, rel, read_bytes(layout.source(rel)))
+        if source.error is not None:
+            raise source.error
+        document = _parse(config, rel, source.data)
     except PipelineError as error:
-        return _Done((Outcome(_display(config, layout.source(rel)), "failed", error),), None)
+        return _Done((Outcome(source.display, "failed", error),), None)
     outcomes = []
     for code in config.languages:
-        path = layout.catalog(code, rel)
-        display = _display(config, path)
+        target = _target(config, layout, code, rel)
         try:
-            po = read_catalog(path, display=display)
+            if target.catalog.error is not None:
+                raise target.catalog.error
+            po = decode_catalog(target.catalog.data, display=target.catalog.display)
         except PipelineError as error:
-            outcomes.append(Outcome(display, "failed", error))
+            outcomes.append(Outcome(target.catalog.display, "failed", error))
             continue
         if po is None:
             continue
+        options = check_options(config, code)
         problems = checks.check_catalog(
-            po, document=document, catalog=display, options=check_options(config, code), fuzzy=fuzzy
+            po, document=document, catalog=target.catalog.display, options=options, fuzzy=fuzzy
         )
         entries = sum(1 for entry in po if not entry.obsolete)
-        outcomes.append(Outcome(display, "checked", problems=tuple(problems), segments=entries))
+        outcome = Outcome(
+            target.catalog.display, "checked", problems=tuple(problems), segments=entries
+        )
+        outcomes.append(outcome)
     return _Done(tuple(outcomes), None)
 
 
@@ -781,35 +999,41 @@ def fill_pseudo(
     """
     languages = tuple(catalog.language_info(code) for code in config.languages)
     task = functools.partial(_pseudo_document, _Run(config, "", now, languages))
-    return _run("pseudo", config, task, jobs=jobs, cache=None, progress=progress)
+    folders = [config.locales_dir / code for code in config.languages]
+    place = _Place(config.locales_dir, folders)
+    return _run("pseudo", config, place, lambda: task, jobs=jobs, cache=None, progress=progress)
 
 
 def _pseudo_document(run: _Run, item: tuple[Path, Any]) -> _Done:
     rel, _ = item
     config, layout = run.config, _layout(run.config)
-    source_path = layout.source(rel)
+    source = _read(config, lambda: layout.source(rel), config.source_dir / rel)
     try:
-        document = _parse(config, rel, read_bytes(source_path))
+        if source.error is not None:
+            raise source.error
+        document = _parse(config, rel, source.data)
     except PipelineError as error:
-        return _Done((Outcome(_display(config, source_path), "failed", error),), None)
+        return _Done((Outcome(source.display, "failed", error),), None)
     assert run.now is not None
-    pot = catalog.template(
-        document, reference=_display(config, source_path), project=config.project, now=run.now
-    )
+    pot = catalog.template(document, reference=source.display, project=config.project, now=run.now)
     outcomes = []
     for language in run.languages:
-        path = layout.catalog(language.code, rel)
+        target = _target(config, layout, language.code, rel)
+        po_file = target.catalog
         try:
-            old = read_catalog(path, display=_display(config, path))
+            if po_file.error is not None or po_file.path is None:
+                raise po_file.error or PipelineError("refused path", path=po_file.display)
+            old = decode_catalog(po_file.data, display=po_file.display)
         except PipelineError as error:
-            outcomes.append(Outcome(_display(config, path), "failed", error))
+            outcomes.append(Outcome(po_file.display, "failed", error))
             continue
         po = catalog.update(pot, old, language=language, now=run.now)
         options = check_options(config, language.code)
         pseudo.fill_catalog(
             po, env=document.env, text_params=options.text_params, patterns=options.patterns
         )
-        outcomes.append(_write(config, path, pofile.format_po(po)))
+        text = pofile.format_po(po, width=_width(config, po_file.data, old))
+        outcomes.append(_write(config, po_file.path, text))
     return _Done(tuple(outcomes), None)
 
 
@@ -852,6 +1076,23 @@ def _parse(config: Config, rel: Path, data: bytes | None) -> Document:
 
 
 def _write(config: Config, path: Path, text: str, *, durable: bool = True) -> Outcome:
-    """Write ``text``; catalogs hold translators' work and are ``durable``."""
-    written = write_if_changed(path, text.encode("utf-8"), durable=durable)
-    return Outcome(_display(config, path), "written" if written else "unchanged")
+    """Write ``text``; catalogs hold translators' work and are ``durable``.
+
+    A file that cannot be written (a full disk, a read-only folder) fails alone.
+    """
+    display = _display(config, path)
+    try:
+        written = write_if_changed(path, text.encode("utf-8"), durable=durable)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        hint = "check the folder, its permissions and free disk space; the old file was kept"
+        error = PipelineError(f"cannot write: {reason}", path=display, hint=hint)
+        return Outcome(display, "failed", error)
+    return Outcome(display, "written" if written else "unchanged")
+
+
+def _relative(config: Config, error: PipelineError) -> PipelineError:
+    """``error``, with an absolute path in it shown relative to the project."""
+    if error.path is not None and Path(error.path).is_absolute():
+        error.path = _display(config, Path(error.path))
+    return error
