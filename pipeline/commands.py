@@ -923,9 +923,16 @@ _SHARED_ANCHORS: dict[str, _AnchorsAhead] = {}
 
 
 def _only_headings(document: Document) -> Document:
-    """``document`` with only its heading segments, so only those entries are checked."""
+    """``document`` with only the segments that share a heading's entry, so only those
+    entries are checked.
+
+    Segments with a heading's msgid but another kind stay: an entry is checked as the
+    first segment that uses it (a paragraph "설치" before the heading "설치"), so the
+    checks refuse here exactly what they refuse in the document's own build.
+    """
+    keys = {(s.msgctxt, s.msgid) for s in document.segments if s.kind == "heading"}
     return dataclasses.replace(
-        document, segments=tuple(s for s in document.segments if s.kind == "heading")
+        document, segments=tuple(s for s in document.segments if (s.msgctxt, s.msgid) in keys)
     )
 
 
