@@ -905,16 +905,23 @@ class _AnchorsAhead(Mapping[str, anchors.Anchors]):
             self._consulted.add(key)
 
     def _read_ahead(self, rel: Path) -> anchors.Anchors:
-        """Problems are left out here: the document's own build reports them."""
+        """Problems are left out here: the document's own build reports them.
+
+        A catalog that cannot be read gives the source's anchors: the headings are
+        there, so links to them are not reported as pointing nowhere.
+        """
         try:
             document = _parse(self._config, rel, read_bytes(self._layout.source(rel)))
+        except PipelineError:
+            return anchors.Anchors()
+        try:
             path = self._layout.catalog(self._code, rel)
             display = _display(self._config, path)
             po = read_catalog(path, display=display)
             headings = _only_headings(document)
             accepted, _ = _reviewed(self._config, (display, po), headings, self._code)
         except PipelineError:
-            return anchors.Anchors()
+            accepted = {}
         return anchors.document_anchors(document, accepted, style=self._config.slug_style)
 
 

@@ -279,3 +279,18 @@ def test_a_link_follows_the_heading_the_build_writes_when_a_paragraph_shares_its
     assert targets == {"설치"}
     links = _fragment_links((output / "a.md").read_text(encoding="utf-8"))
     assert links == ["b.md#설치"]
+
+
+def test_a_broken_catalog_does_not_make_links_into_its_document_look_broken(
+    project: Config,
+) -> None:
+    """nodes.po does not parse: nodes.md fails alone, and guide.md's links into it,
+    whose headings are all in the source, are left as they are without a warning."""
+    (project.locales_dir / "en" / "docs" / "nodes.po").write_text('msgid "x\n', "utf-8")
+    outcomes = {o.path: o for o in commands.build(project)}
+    assert outcomes["output/en/docs/nodes.md"].status == "failed"
+    guide = outcomes["output/en/docs/guide.md"]
+    assert guide.status == "written"
+    assert [p.code for p in guide.problems] == []
+    text = (project.output_dir / "en" / "docs" / "guide.md").read_text(encoding="utf-8")
+    assert "[node status](nodes.md#노드-상태)" in text
