@@ -905,16 +905,23 @@ class _AnchorsAhead(Mapping[str, anchors.Anchors]):
             self._consulted.add(key)
 
     def _read_ahead(self, rel: Path) -> anchors.Anchors:
-        """Problems are left out here: the document's own build reports them."""
+        """Problems are left out here: the document's own build reports them.
+
+        A catalog that cannot be read gives the source's anchors: the headings are
+        there, so links to them are not reported as pointing nowhere.
+        """
         try:
             document = _parse(self._config, rel, read_bytes(self._layout.source(rel)))
+        except PipelineError:
+            return anchors.Anchors()
+        try:
             path = self._layout.catalog(self._code, rel)
             display = _display(self._config, path)
             po = read_catalog(path, display=display)
             headings = _only_headings(document)
             accepted, _ = _reviewed(self._config, (display, po), headings, self._code)
         except PipelineError:
-            return anchors.Anchors()
+            accepted = {}
         return anchors.document_anchors(document, accepted, style=self._config.slug_style)
 
 
@@ -923,9 +930,16 @@ _SHARED_ANCHORS: dict[str, _AnchorsAhead] = {}
 
 
 def _only_headings(document: Document) -> Document:
-    """``document`` with only its heading segments, so only those entries are checked."""
+    """``document`` with only the segments that share a heading's entry, so only those
+    entries are checked.
+
+    Segments with a heading's msgid but another kind stay: an entry is checked as the
+    first segment that uses it (a paragraph "설치" before the heading "설치"), so the
+    checks refuse here exactly what they refuse in the document's own build.
+    """
+    keys = {(s.msgctxt, s.msgid) for s in document.segments if s.kind == "heading"}
     return dataclasses.replace(
-        document, segments=tuple(s for s in document.segments if s.kind == "heading")
+        document, segments=tuple(s for s in document.segments if (s.msgctxt, s.msgid) in keys)
     )
 
 

@@ -189,6 +189,26 @@ def _from_table(table: Mapping[str, Any], *, root: Path, path: str | None, text:
     )
 
 
+_HEADER = re.compile(r"\s*\[\[?\s*(.+?)\s*\]\]?\s*(?:#.*)?")
+_KEY_PART = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*""")
+
+
+def _dotted_key(text: str) -> str | None:
+    """A TOML key as written (``a."b".c``) as ``a.b.c``; None when ``text`` is no key."""
+    parts, position = [], 0
+    while True:
+        match = _KEY_PART.match(text, position)
+        if match is None:
+            return None
+        parts.append(next(part for part in match.groups() if part is not None))
+        position = match.end()
+        if position == len(text):
+            return ".".join(parts)
+        if text[position] != ".":
+            return None
+        position += 1
+
+
 class _Where:
     """Finds the line of a section or key in the configuration text, for error messages."""
 
@@ -197,19 +217,24 @@ class _Where:
         self.lines = text.splitlines()
 
     def line(self, section: str, key: str | None = None) -> int | None:
-        current = None
+        """The line that defines ``section`` (or its ``key``), however TOML spells it: a
+        ``[table]`` or ``[table.sub]`` header, a ``key =`` line, a dotted ``a.b =`` key,
+        or the line of an inline table ``a = { b = 1 }`` that holds it."""
+        wanted = section if key is None else f"{section}.{key}"
+        current = ""
         for number, line in enumerate(self.lines, 1):
-            header = re.fullmatch(r"\s*\[\s*([^\]]+?)\s*\]\s*(?:#.*)?", line)
+            header = _HEADER.fullmatch(line)
             if header:
-                current = header[1].strip("\"'")
-                if key is None and current == section:
+                current = _dotted_key(header[1]) or ""
+                if current == wanted or current.startswith(wanted + "."):
                     return number
-            elif (
-                key is not None
-                and current == section
-                and re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", line)
-            ):
-                return number
+                continue
+            name, equals, _ = line.partition("=")
+            assigned = _dotted_key(name) if equals else None
+            if assigned is not None:
+                full = f"{current}.{assigned}" if current else assigned
+                if full == wanted or full.startswith(wanted + ".") or wanted.startswith(full + "."):
+                    return number
         return None
 
     def error(self, message: str, section: str, key: str | None = None, **hint: str) -> ConfigError:
@@ -225,7 +250,11 @@ def _validate(table: Mapping[str, Any], where: _Where) -> None:
                 hint="known sections: " + ", ".join(f"[{name}]" for name in _SCHEMA),
             )
         if not isinstance(values, dict):
-            raise where.error(f"[{section}] must be a table", section)
+            raise where.error(
+                f"[{section}] must be a table",
+                section,
+                hint=f"write a [{section}] header followed by key = value lines",
+            )
         for key, value in values.items():
             _validate_value(section, key, value, where)
     languages = table.get("languages", {})
@@ -246,6 +275,7 @@ def _validate(table: Mapping[str, Any], where: _Where) -> None:
             f"anchors.style must be one of {', '.join(SLUG_STYLES)}, not {style!r}",
             "anchors",
             "style",
+            hint="github is Hugo's default; kubernetes.io uses blackfriday",
         )
 
 

@@ -108,6 +108,22 @@ def test_nfd_msgids_in_a_catalog_still_match(project: Path) -> None:
     assert {e.msgid: e.msgstr for e in polib.pofile(str(catalog))}["파드"] == "Pods"
 
 
+def test_nfd_catalog_translations_go_through_the_checks(project: Path) -> None:
+    """Decomposed msgids must not let a translation that drops a link past the checks."""
+    (project / "source" / "good.md").write_text("[파드](/ko/docs/pods/)를 본다.\n", "utf-8")
+    _run("extract")
+    catalog = project / "locales/en/good.po"
+    _fill(catalog, {"[파드](/ko/docs/pods/)를 본다.": "See pods."})
+    catalog.write_text(unicodedata.normalize("NFD", catalog.read_text("utf-8")), "utf-8")
+    result = _run("build")
+    assert "error: source/good.md:1: link-target: translation drops /ko/docs/pods/" in (
+        result.output
+    )
+    assert ", 1 translation(s) refused" in result.output
+    output = project / "output/en/good.md"
+    assert output.read_text("utf-8") == "[파드](/ko/docs/pods/)를 본다.\n"
+
+
 def test_crlf_bom_and_missing_newline_survive_a_real_translation(project: Path) -> None:
     data = "\ufeff# 제목\r\n\r\n본문 첫 줄\\\r\n둘째 줄".encode()
     (project / "source" / "doc.md").write_bytes(data)
