@@ -257,17 +257,7 @@ def _validate(table: Mapping[str, Any], where: _Where) -> None:
             )
         for key, value in values.items():
             _validate_value(section, key, value, where)
-    languages = table.get("languages", {})
-    codes = [("source", languages.get("source", "ko"))]
-    codes += [("targets", code) for code in languages.get("targets", [])]
-    for key, code in codes:
-        try:
-            language_info(code)
-        except CatalogError as error:
-            raise where.error(
-                f"languages.{key}: {error.message}", "languages", key, hint=error.hint
-            ) from error
-
+    _validate_languages(table, where)
     _validate_checks(table.get("check", {}), where)
     style = table.get("anchors", {}).get("style", "github")
     if style not in SLUG_STYLES:
@@ -277,6 +267,23 @@ def _validate(table: Mapping[str, Any], where: _Where) -> None:
             "style",
             hint="github is Hugo's default; kubernetes.io uses blackfriday",
         )
+
+
+def _validate_languages(table: Mapping[str, Any], where: _Where) -> None:
+    """Every language code in the file must be one Babel knows, wherever it appears."""
+    languages = table.get("languages", {})
+    codes = [("languages", "source", languages.get("source", "ko"))]
+    codes += [("languages", "targets", code) for code in languages.get("targets", [])]
+    thresholds = table.get("build", {}).get("min_translated_by_language", {})
+    codes += [("build.min_translated_by_language", code, code) for code in thresholds]
+    codes += [("check.urls", code, code) for code in table.get("check", {}).get("urls", {})]
+    for section, key, code in codes:
+        try:
+            language_info(code)
+        except CatalogError as error:
+            raise where.error(
+                f"{section}.{key}: {error.message}", section, key, hint=error.hint
+            ) from error
 
 
 def _validate_value(section: str, key: str, value: Any, where: _Where) -> None:

@@ -158,3 +158,27 @@ def test_check_anchors_catalog_and_build_errors_name_their_line(
         load_config(_write(tmp_path, text), cwd=tmp_path)
     assert caught.value.line == line, caught.value.message
     assert caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        (
+            "[build]\nmin_translated = 10\n[build.min_translated_by_language]\nenglish = 80\n",
+            "build.min_translated_by_language.english: 'english' is not a language code",
+            4,
+        ),
+        (
+            '[check.urls.engl]\n"/ko/" = "/en/"\n',
+            "check.urls.engl: 'engl' is not a language code",
+            1,
+        ),
+    ],
+)
+def test_language_codes_are_checked_wherever_they_appear(
+    tmp_path: Path, text: str, message: str, line: int
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, text), cwd=tmp_path)
+    assert caught.value.message == message
+    assert caught.value.line == line and caught.value.hint
