@@ -1,7 +1,8 @@
 """Fill every PO file under a folder with a pseudo-translation, the same way for every tool.
 
 Each Hangul syllable becomes an ASCII letter chosen from its code point, outside code
-spans, link destinations, HTML tags and shortcodes, which a translator leaves alone.
+spans, link destinations, HTML tags, shortcodes and heading ids (``{#id}``), which a
+translator leaves alone.
 Run with any Python that has polib.
 """
 
@@ -15,7 +16,9 @@ import polib
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
-PROTECTED = re.compile(r"(`+).*?\1|\]\((?:[^()]|\([^()]*\))*\)|<[^<>]*>|\{\{[<%].*?[%>]\}\}", re.S)
+PROTECTED = re.compile(
+    r"(`+).*?\1|\]\((?:[^()]|\([^()]*\))*\)|<[^<>]*>|\{\{[<%].*?[%>]\}\}|\{#[^}]*\}", re.S
+)
 
 
 def pseudo(text: str) -> str:

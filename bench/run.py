@@ -121,9 +121,26 @@ class Tool:
     extract: list[str]  # commands, run in the project folder
     build: list[str]
     catalogs: str  # folder of the PO files to fill, relative to the project
+    outputs: str  # folder of the translated markdown, relative to the project
 
 
-def tools(bench_python: str) -> list[Tool]:
+def versions(bench_python: str) -> dict[str, str]:
+    """The versions of the competitors as installed: mdpo, translate-toolkit and po4a."""
+    query = (
+        "import importlib.metadata as m; print(m.version('mdpo'), m.version('translate-toolkit'))"
+    )
+    mdpo, toolkit = subprocess.run(
+        [bench_python, "-c", query], capture_output=True, text=True, check=True
+    ).stdout.split()
+    po4a = subprocess.run(["po4a", "--version"], capture_output=True, text=True, check=True)
+    return {
+        "mdpo": mdpo,
+        "translate-toolkit": toolkit,
+        "po4a": po4a.stdout.split("version", 1)[1].split()[0].rstrip("."),
+    }
+
+
+def tools(bench_python: str, version: dict[str, str]) -> list[Tool]:
     mdpo = [bench_python, str(REPO / "bench" / "competitors.py")]
     md2po = [bench_python, "-m", "translate.convert.md2po", "--progress=none"]
     po2md = [bench_python, "-m", "translate.convert.po2md", "--progress=none"]
@@ -134,6 +151,7 @@ def tools(bench_python: str) -> list[Tool]:
             l10n("extract", "-l", "en"),
             l10n("build", "-l", "en"),
             "locales/en",
+            "output/en",
         ),
         Tool(
             "ours -j 1",
@@ -141,28 +159,32 @@ def tools(bench_python: str) -> list[Tool]:
             l10n("extract", "-l", "en", "-j", "1"),
             l10n("build", "-l", "en", "-j", "1"),
             "locales/en",
+            "output/en",
         ),
         Tool(
-            "mdpo 2.1.4",
+            f"mdpo {version['mdpo']}",
             "its Python API (`markdown_to_pofile`, `pofile_to_markdown`), one process per step",
             [*mdpo, "mdpo-extract", "source", "po"],
             [*mdpo, "mdpo-build", "source", "po", "out"],
             "po",
+            "out",
         ),
         Tool(
-            "Translate Toolkit 3.20.4",
+            f"Translate Toolkit {version['translate-toolkit']}",
             "`md2po -i source -o po`, then `po2md -t source -i po -o out` (one process each)",
             [*md2po, "-i", "source", "-o", "po"],
             [*po2md, "-t", "source", "-i", "po", "-o", "out"],
             "po",
+            "out",
         ),
         Tool(
-            "po4a 0.69",
+            f"po4a {version['po4a']}",
             "one `po4a.cfg` listing every file (`-o markdown`); "
             "`po4a --no-translations`, then `po4a --no-update`",
             ["po4a", "--no-translations", "po4a.cfg"],
             ["po4a", "--no-update", "po4a.cfg"],
             "l10n/en",
+            "out/en",
         ),
     ]
 
@@ -182,11 +204,48 @@ def po4a_config(project: Path) -> None:
 
 
 @dataclass(frozen=True)
+class Inspection:
+    """What a tool produced, so that a fast run that did nothing cannot pass unnoticed."""
+
+    catalogs: int
+    entries: int  # current (not obsolete) messages in all catalogs
+    translated: int  # of those, translated after the fill
+    outputs: int  # translated markdown files
+    changed: int  # outputs that differ from their source
+
+
+def inspect(project: Path, tool: Tool, size: int) -> Inspection:
+    """Count the catalogs, messages and outputs; stop the benchmark if any is missing."""
+    import polib  # the project's own dependency, in the benchmark's Python
+
+    catalogs = sorted((project / tool.catalogs).rglob("*.po"))
+    entries = translated = 0
+    for path in catalogs:
+        po = polib.pofile(str(path))
+        current = [entry for entry in po if not entry.obsolete and entry.msgid]
+        entries += len(current)
+        translated += sum(1 for entry in current if entry.translated())
+    outputs = sorted((project / tool.outputs).rglob("*.md"))
+    source = project / "source"
+    changed = sum(
+        1
+        for path in outputs
+        if path.read_bytes() != (source / path.relative_to(project / tool.outputs)).read_bytes()
+    )
+    found = Inspection(len(catalogs), entries, translated, len(outputs), changed)
+    if found.catalogs != size or found.outputs != size or not found.translated:
+        raise SystemExit(f"{tool.name} at N={size} did not do the whole job: {found}")
+    return found
+
+
+@dataclass(frozen=True)
 class Comparison:
     tool: Tool
     size: int
     extract: float
     build: float
+    rss: float
+    inspection: Inspection
 
     @property
     def total(self) -> float:
@@ -195,7 +254,7 @@ class Comparison:
 
 def compare(tool: Tool, size: int, work: Path, repeat: int, bench_python: str) -> Comparison:
     """Median extract and build times of ``repeat`` runs, each in a fresh folder."""
-    extracts, builds = [], []
+    extracts, builds, rss = [], [], 0.0
     for run in range(repeat):
         project = work / f"{tool.name.split()[0]}-{size}-{run}"
         if tool.name.startswith("ours"):
@@ -205,12 +264,18 @@ def compare(tool: Tool, size: int, work: Path, repeat: int, bench_python: str) -
         if tool.name.startswith("po4a"):
             po4a_config(project)
         log = work / "compare.log"
-        extracts.append(timed(tool.extract, project, log).seconds)
+        extract = timed(tool.extract, project, log)
         python = sys.executable if tool.name.startswith("ours") else bench_python
         fill(python, [project / tool.catalogs], project)
-        builds.append(timed(tool.build, project, log).seconds)
+        build = timed(tool.build, project, log)
+        extracts.append(extract.seconds)
+        builds.append(build.seconds)
+        rss = max(rss, extract.rss, build.rss)
+        inspection = inspect(project, tool, size)
         shutil.rmtree(project)
-    return Comparison(tool, size, statistics.median(extracts), statistics.median(builds))
+    return Comparison(
+        tool, size, statistics.median(extracts), statistics.median(builds), rss, inspection
+    )
 
 
 # --- report -------------------------------------------------------------------------------
@@ -236,18 +301,27 @@ def machine() -> str:
 def scale_table(results: list[Scale]) -> list[str]:
     rows = [
         "| N | cold extract | cold build (3 languages) | cold total | no-op re-run | "
-        "one file changed | no-op / cold | one changed / cold | peak RSS |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "one file changed | no-op / cold | one changed / cold |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         noop = sum(s.seconds for s in r.noop)
         one = sum(s.seconds for s in r.one_changed)
-        rss = max(s.rss for s in (r.cold_extract, r.cold_build, *r.noop, *r.one_changed))
         rows.append(
             f"| {r.size:,} | {r.cold_extract.seconds:.2f} s | {r.cold_build.seconds:.2f} s | "
             f"{r.cold:.2f} s | {noop:.2f} s | {one:.2f} s | {100 * noop / r.cold:.1f} % | "
-            f"{100 * one / r.cold:.1f} % | {rss:.0f} MiB |"
+            f"{100 * one / r.cold:.1f} % |"
         )
+    rows += [
+        "\nPeak RSS of the largest process of each step (MiB):\n",
+        "| N | cold extract | cold build | no-op extract | no-op build | "
+        "one changed: extract | one changed: build | largest |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        steps = (r.cold_extract, r.cold_build, *r.noop, *r.one_changed)
+        cells = " | ".join(f"{s.rss:.0f}" for s in steps)
+        rows.append(f"| {r.size:,} | {cells} | {max(s.rss for s in steps):.0f} |")
     for smaller, larger in itertools.pairwise(results):
         rows.append(
             f"\nN = {larger.size:,} takes {larger.cold / smaller.cold:.1f}× the cold time of "
@@ -260,18 +334,33 @@ def compare_table(results: list[Comparison]) -> list[str]:
     rows = []
     for size in dict.fromkeys(r.size for r in results):
         here = [r for r in results if r.size == size]
-        ours = next(r for r in here if r.tool.name == "ours")
+        ours = next((r for r in here if r.tool.name == "ours"), None)
         rows += [
             f"\n**{size:,} documents, one language** (median of the runs)\n",
-            "| tool | how it is run | extract | build | total | total / ours |",
-            "|---|---|---:|---:|---:|---:|",
+            "| tool | how it is run | extract | build | total | total / ours | peak RSS | "
+            "catalogs | messages (translated) | outputs (changed) |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in here:
+            ratio = f"{r.total / ours.total:.2f}×" if ours else "–"
+            i = r.inspection
             rows.append(
                 f"| {r.tool.name} | {r.tool.how} | {r.extract:.2f} s | {r.build:.2f} s | "
-                f"{r.total:.2f} s | {r.total / ours.total:.2f}× |"
+                f"{r.total:.2f} s | {ratio} | {r.rss:.0f} MiB | {i.catalogs:,} | "
+                f"{i.entries:,} ({i.translated:,}) | {i.outputs:,} ({i.changed:,}) |"
+            )
+        others = [r for r in here if not r.tool.name.startswith("ours")]
+        if ours and others:
+            fastest = min(others, key=lambda r: r.total)
+            rows.append(
+                f"\nThe fastest other tool, {fastest.tool.name}, takes "
+                f"{fastest.total / ours.total:.2f}× our time."
             )
     return rows
+
+
+def load() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -283,11 +372,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--bench-python", default=str(REPO / ".venv-bench" / "bin" / "python"))
     parser.add_argument("--tools", nargs="*", help="only these tools (names start with)")
     options = parser.parse_args(argv)
+    # Commands run inside each project folder: a relative path would not be found there.
+    # abspath, not resolve: resolving the venv's python symlink would leave the venv.
+    options.bench_python = os.path.abspath(options.bench_python)
     corpus = len(corpus_documents())
+    version = versions(options.bench_python)
     started = dt.datetime.now().astimezone()
     lines = [
         f"Machine: {machine()}",
-        f"Date: {started:%Y-%m-%d %H:%M %Z}; load average at start: {os.getloadavg()[0]:.2f}",
+        f"Date: {started:%Y-%m-%d %H:%M %Z}; load average (1, 5, 15 min) at start: {load()}",
+        f"Competitors: {', '.join(f'{k} {v}' for k, v in version.items())}",
         f"Corpus: {corpus} documents, repeated under new names for larger N.",
     ]
     print("\n".join(lines), flush=True)
@@ -299,14 +393,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(f"ours at N={size}: done", file=sys.stderr, flush=True)
         comparisons = []
         for size in options.compare:
-            for tool in tools(options.bench_python):
+            for tool in tools(options.bench_python, version):
                 wanted = not options.tools or any(tool.name.startswith(t) for t in options.tools)
                 if not wanted or (tool.name.startswith("po4a") and size > options.po4a_max):
                     continue
                 repeat = options.repeat if size == corpus else 1
                 comparisons.append(compare(tool, size, work, repeat, options.bench_python))
                 print(f"{tool.name} at N={size}: done", file=sys.stderr, flush=True)
-    lines.append(f"Load average at the end: {os.getloadavg()[0]:.2f}\n")
+    lines.append(f"Load average (1, 5, 15 min) at the end: {load()}\n")
     if scales:
         lines += ["## Our pipeline at N documents\n", *scale_table(scales)]
     if comparisons:

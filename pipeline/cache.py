@@ -130,6 +130,18 @@ class Cache:
         except sqlite3.Error as error:
             self._drop(error)
 
+    def names(self, kind: str) -> set[str]:
+        """The names of every record of ``kind`` (empty without a usable cache)."""
+        connection = self._connect()
+        if connection is None:
+            return set()
+        try:
+            rows = connection.execute("SELECT name FROM records WHERE kind = ?", (kind,))
+            return {name for (name,) in rows}
+        except sqlite3.Error as error:
+            self._drop(error)
+            return set()
+
     def keep_only(self, kind: str, names: Iterable[str]) -> None:
         """Forget the records of ``kind`` whose name is not in ``names`` (deleted sources)."""
         connection = self._connect()

@@ -36,7 +36,7 @@ from pipeline.checks import CheckOptions, Problem
 from pipeline.config import Config
 from pipeline.document import Document, Segment, parse_document
 from pipeline.errors import CatalogError, ConfigError, PipelineError, SourceError
-from pipeline.memory import Memory
+from pipeline.memory import RECORD_KIND, Snapshot, SnapshotFile, memory_record
 from pipeline.scheduler import ordered_map
 from pipeline.splice import splice
 from pipeline.stats import Progress as Counts
@@ -123,9 +123,13 @@ def extract(
     catalog.language_info(config.source_lang)
     languages = tuple(catalog.language_info(code) for code in config.languages)
     compendia = _compendia(config, languages)
+    # Hashes of the catalogs whose memory records the cache holds, found under the lock.
+    recorded: set[str] | None = set() if cache is not None else None
 
     def prepare() -> Callable[[tuple[Path, Any]], _Done]:
-        memories = _memories(config, languages, compendia)
+        memories, found = _memories(config, languages, compendia, cache)
+        if recorded is not None:
+            recorded.update(found)
         _SHARED_MEMORIES.clear()
         _SHARED_MEMORIES.update(memories)
         # The memory fills only messages new to a catalog, which needs a changed source
@@ -135,40 +139,20 @@ def extract(
 
     folders = [config.locales_dir / name for name in ("templates", *config.languages)]
     place = _Place(config.locales_dir, folders)
-    return _run("extract", config, place, prepare, jobs=jobs, cache=cache, progress=progress)
-
-
-class _LazyMemory:
-    """A language's translation memory, read before the run and parsed on first use.
-
-    The catalogs are snapshotted as bytes before any task runs, so every task sees the
-    same memory whatever ``jobs`` is.  Workers are forked after it is made and inherit
-    it; each parses it only if one of its documents has a new entry to fill.
-    """
-
-    def __init__(
-        self, sources: list[tuple[str, bytes]], compendia: list[tuple[str, polib.POFile]]
-    ) -> None:
-        self._sources = sources
-        self._compendia = compendia
-        self._memory: Memory | None = None
-
-    def get(self) -> Memory:
-        if self._memory is None:
-            catalogs: list[tuple[str, polib.POFile]] = []
-            for name, data in self._sources:
-                try:
-                    po = decode_catalog(data, display=name)
-                except PipelineError:
-                    continue  # its own document reports it
-                if po is not None:
-                    catalogs.append((name, po))
-            self._memory = Memory(catalogs + self._compendia)
-        return self._memory
+    return _run(
+        "extract",
+        config,
+        place,
+        prepare,
+        jobs=jobs,
+        cache=cache,
+        progress=progress,
+        memory_records=recorded,
+    )
 
 
 #: The memories of the current extract run, by language; inherited by forked workers.
-_SHARED_MEMORIES: dict[str, _LazyMemory | None] = {}
+_SHARED_MEMORIES: dict[str, Snapshot | None] = {}
 
 
 def _compendia(
@@ -189,14 +173,18 @@ def _memories(
     config: Config,
     languages: Sequence[catalog.LanguageInfo],
     all_compendia: dict[str, list[tuple[str, polib.POFile]]],
-) -> dict[str, _LazyMemory | None]:
-    """Each language's memory: its catalogs (unless turned off) and the compendia.
+    cache: Cache | None,
+) -> tuple[dict[str, Snapshot | None], set[str]]:
+    """Each language's memory (its catalogs, unless turned off, and the compendia), and
+    the hashes of the catalogs whose memory records the cache has.
 
     Call it holding the lock of the locales folder: it snapshots the catalogs.
     """
     layout = _layout(config)
     sources = discover_sources(config.source_dir) if config.translation_memory else []
-    memories: dict[str, _LazyMemory | None] = {}
+    recorded = cache.names(RECORD_KIND) if cache is not None and sources else set()
+    folder = cache.folder if cache is not None else None
+    memories: dict[str, Snapshot | None] = {}
     for language in languages:
         found = []
         for rel in sources:
@@ -206,10 +194,13 @@ def _memories(
             except PipelineError:
                 continue  # its own document reports it
             if data is not None:
-                found.append((_display(config, path), data))
+                name = digest(data)
+                kept = None if name in recorded else data
+                found.append(SnapshotFile(_display(config, path), path, name, kept))
         compendia = all_compendia[language.code]
-        memories[language.code] = _LazyMemory(found, compendia) if found or compendia else None
-    return memories
+        memories[language.code] = Snapshot(found, compendia, folder) if found or compendia else None
+    hashes = {file.hash for snapshot in memories.values() if snapshot for file in snapshot.files}
+    return memories, hashes & recorded
 
 
 def _compendium(config: Config, path: Path, code: str) -> polib.POFile | None:
@@ -363,10 +354,15 @@ class _Place:
 
 @dataclass(frozen=True, slots=True)
 class _Done:
-    """A task's outcomes, and the cache record to keep for its document (None: forget it)."""
+    """A task's outcomes, and the cache record to keep for its document (None: forget it).
+
+    ``memory`` holds the translation memory records of the catalogs an extract wrote,
+    by the hash of their bytes (see :func:`pipeline.memory.memory_record`).
+    """
 
     outcomes: tuple[Outcome, ...]
     record: Any | None
+    memory: tuple[tuple[str, Any], ...] = ()
 
 
 def _run(
@@ -378,6 +374,7 @@ def _run(
     jobs: int,
     cache: Cache | None,
     progress: Progress | None,
+    memory_records: set[str] | None = None,
 ) -> Iterator[Outcome]:
     """Discover the sources, then yield each task's outcomes in document order.
 
@@ -386,7 +383,9 @@ def _run(
     and held until the last, around ``prepare`` (which reads what the tasks share) and
     every task; the symbolic links found are reported first.  Cache records are read
     just before each task is sent and written, when they changed, as its result comes
-    back.
+    back.  With ``memory_records`` (the memory records still in use before the run,
+    filled in by ``prepare``), the tasks' memory records are stored too, and at the end
+    every other memory record is forgotten.
     """
     tree = scan_sources(config.source_dir)
     sources = tree.documents
@@ -402,7 +401,15 @@ def _run(
                 remove_stale_temporaries(folder)
             task = prepare()
             yield from _skipped_links(config, tree)
-            yield from _tasks(kind, task, sources, jobs=jobs, cache=cache, progress=progress)
+            yield from _tasks(
+                kind,
+                task,
+                sources,
+                jobs=jobs,
+                cache=cache,
+                progress=progress,
+                memory_records=memory_records,
+            )
 
     return generate()
 
@@ -415,6 +422,7 @@ def _tasks(
     jobs: int,
     cache: Cache | None,
     progress: Progress | None,
+    memory_records: set[str] | None = None,
 ) -> Iterator[Outcome]:
     sent: deque[Any] = deque()  # the records of the tasks in flight, oldest first
 
@@ -428,11 +436,18 @@ def _tasks(
     for done, (rel, result) in enumerate(zip(sources, results, strict=True)):
         if cache is not None and result.record != sent.popleft():
             cache.put(kind, rel.as_posix(), result.record)
+        if cache is not None and memory_records is not None:
+            for name, value in result.memory:
+                if name not in memory_records:
+                    cache.put(RECORD_KIND, name, value)
+                    memory_records.add(name)
         yield from result.outcomes
         if progress is not None:
             progress(done + 1, len(sources))
     if cache is not None:
         cache.keep_only(kind, (rel.as_posix() for rel in sources))
+        if memory_records is not None:
+            cache.keep_only(RECORD_KIND, memory_records)
 
 
 def _skipped_links(config: Config, tree: SourceTree) -> Iterator[Outcome]:
@@ -535,25 +550,30 @@ def _extract_document(run: _Run, item: tuple[Path, Any]) -> _Done:
     text = _template_text(pot, template.data, width=_width(config, template.data))
     outcomes = [_write(config, template.path, text, durable=False)]  # made from the source
     after = [dataclasses.replace(template, data=text.encode("utf-8"))]
+    memory: list[tuple[str, Any]] = []
     for language, place in zip(run.languages, catalogs, strict=True):
-        outcome, data = _extract_catalog(run, pot, language, place)
+        outcome, data, record = _extract_catalog(run, pot, language, place)
         outcomes.append(outcome)
         after.append(dataclasses.replace(place, data=data))
+        if data is not None and record is not None:
+            memory.append((digest(data), record))
     failed = any(outcome.status == "failed" for outcome in outcomes)
-    return _Done(tuple(outcomes), None if failed else _extract_state(run, rel, source, after))
+    state = None if failed else _extract_state(run, rel, source, after)
+    return _Done(tuple(outcomes), state, tuple(memory))
 
 
 def _extract_catalog(
     run: _Run, pot: polib.POFile, language: catalog.LanguageInfo, place: _Input
-) -> tuple[Outcome, bytes | None]:
-    """Update one language's catalog from ``pot``; the outcome and the bytes written."""
+) -> tuple[Outcome, bytes | None, Any | None]:
+    """Update one language's catalog from ``pot``: the outcome, the bytes written and,
+    with a cache and the memory on, the catalog's memory record."""
     config = run.config
     try:
         if place.error is not None:
             raise place.error
         old = decode_catalog(place.data, display=place.display)
     except PipelineError as error:
-        return Outcome(place.display, "failed", error), None
+        return Outcome(place.display, "failed", error), None, None
     assert place.path is not None and run.now is not None
     lazy = _SHARED_MEMORIES.get(language.code)
     po = catalog.update(
@@ -566,7 +586,8 @@ def _extract_catalog(
         purge_after=config.purge_obsolete_after,
     )
     text = pofile.format_po(po, width=_width(config, place.data, old))
-    return _write(config, place.path, text), text.encode("utf-8")
+    record = memory_record(po) if run.fingerprint and config.translation_memory else None
+    return _write(config, place.path, text), text.encode("utf-8"), record
 
 
 def _extract_state(run: _Run, rel: Path, source: _Input, files: Sequence[_Input]) -> str | None:

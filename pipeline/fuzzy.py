@@ -68,15 +68,41 @@ class FuzzyIndex:
         self._by_gram: dict[str, list[int]] = {}
         self._short: dict[int, list[int]] = {}
         self._few = max(10, int(math.sqrt(len(self._entries))))
+        # The 4-gram index is made one gram at a time, by a scan of every msgid, while
+        # that costs less than indexing every gram of every msgid: a memory of a whole
+        # documentation site is asked about a few new messages per run.
+        self._complete = False
+        self._scanned = 0
+        self._budget = 0
 
     def _build(self) -> None:
-        """Index the entries on first use: most updates never need a fuzzy search."""
+        """Prepare the entries on first use: most updates never need a fuzzy search."""
         self._bytes = [entry.msgid.encode("utf-8") for entry in self._entries]
+        for index, data in enumerate(self._bytes):
+            if len(data) <= _SHORT_MAX:
+                self._short.setdefault(len(data), []).append(index)
+        self._budget = sum(len(entry.msgid) for entry in self._entries)
+
+    def _index_every_gram(self) -> None:
+        self._by_gram = {}
         for index, entry in enumerate(self._entries):
             for gram in dict.fromkeys(_grams(entry.msgid)):
                 self._by_gram.setdefault(gram, []).append(index)
-            if len(self._bytes[index]) <= _SHORT_MAX:
-                self._short.setdefault(len(self._bytes[index]), []).append(index)
+        self._complete = True
+
+    def _postings(self, gram: str) -> Sequence[int]:
+        """The indices of the entries whose msgid contains ``gram``, in entry order."""
+        found = self._by_gram.get(gram)
+        if found is not None or self._complete:
+            return found or ()
+        if self._scanned > self._budget:
+            self._index_every_gram()
+            return self._by_gram.get(gram, ())
+        # A substring test per msgid costs far less than splitting one into its grams.
+        self._scanned += len(self._entries)
+        found = [index for index, entry in enumerate(self._entries) if gram in entry.msgid]
+        self._by_gram[gram] = found
+        return found
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -122,7 +148,7 @@ class FuzzyIndex:
             return [i for size in range(low, high + 1) for i in self._short.get(size, ())]
         counts: Counter[int] = Counter()
         for gram in grams:
-            counts.update(self._by_gram.get(gram, ()))
+            counts.update(self._postings(gram))
         return sorted(counts, key=lambda index: (-counts[index], index))
 
     def _weight(self, index: int, msgctxt: str | None, query: bytes, bound: float) -> float:

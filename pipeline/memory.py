@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
 
 import polib
 
+from pipeline.cache import Cache, digest
+from pipeline.errors import PipelineError
 from pipeline.fuzzy import THRESHOLD, FuzzyIndex
+from pipeline.workspace import decode_catalog, read_bytes
 
-__all__ = ["Memory", "Suggestion"]
+__all__ = [
+    "RECORD_KIND",
+    "Memory",
+    "Reviewed",
+    "Snapshot",
+    "SnapshotFile",
+    "Suggestion",
+    "memory_record",
+]
+
+#: The cache records holding the reviewed entries of a catalog, named by its bytes' hash.
+RECORD_KIND = "memory"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +42,21 @@ class Suggestion:
     weight: float = 1.0
 
 
+@dataclass(frozen=True, slots=True)
+class Reviewed:
+    """A reviewed translation read back from the cache: the parts of a
+    :class:`polib.POEntry` that the memory and the fuzzy search read, in a tenth of the
+    space (a site's whole memory may be held at once)."""
+
+    msgctxt: str | None
+    msgid: str
+    msgstr: str
+    obsolete: ClassVar[bool] = False
+    flags: ClassVar[tuple[str, ...]] = ()
+    msgid_plural: ClassVar[str] = ""
+    msgstr_plural: ClassVar[dict[int, str]] = {}
+
+
 def _reviewed(entry: polib.POEntry) -> bool:
     """A current, non-fuzzy, translated singular message: what the memory may offer."""
     return bool(entry.msgstr and not entry.obsolete and "fuzzy" not in entry.flags and entry.msgid)
@@ -39,7 +70,7 @@ class Memory:
     translations are kept: not fuzzy, not obsolete, not empty.
     """
 
-    def __init__(self, sources: Iterable[tuple[str, polib.POFile]]) -> None:
+    def __init__(self, sources: Iterable[tuple[str, Iterable[polib.POEntry | Reviewed]]]) -> None:
         self._exact: dict[tuple[str | None, str], list[tuple[polib.POEntry, str]]] = {}
         self._origin: dict[int, str] = {}
         entries: list[polib.POEntry] = []
@@ -86,3 +117,96 @@ class Memory:
             return None
         entry, weight = found
         return Suggestion(entry, self._origin[id(entry)], exact=False, weight=weight)
+
+
+def memory_record(po: polib.POFile) -> list[list[str | None]]:
+    """What the memory keeps of ``po``: ``[msgctxt, msgid, msgstr]`` of each reviewed entry."""
+    return [[entry.msgctxt, entry.msgid, entry.msgstr] for entry in po if _reviewed(entry)]
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotFile:
+    """A catalog as it was before the run: its bytes, or only their hash when the cache
+    holds its :func:`memory_record` (so a large site's catalogs are not kept in memory)."""
+
+    origin: str
+    path: Path
+    hash: str
+    data: bytes | None
+
+
+class Snapshot:
+    """A language's translation memory as the catalogs were before the run, made on first use.
+
+    The catalogs are read before any task runs, so every task sees the same memory
+    whatever ``jobs`` is, though tasks rewrite catalogs as they go.  A catalog whose
+    reviewed entries are in the cache (``cache_folder``) is kept as a hash and its
+    entries are read back from there; any other is kept as bytes and parsed.  Either way
+    the memory holds the same entries in the same order.  A catalog that cannot be
+    parsed is left out (its own document reports it).
+    """
+
+    def __init__(
+        self,
+        files: Sequence[SnapshotFile],
+        compendia: Sequence[tuple[str, polib.POFile]],
+        cache_folder: Path | None,
+    ) -> None:
+        self.files = list(files)
+        self._compendia = list(compendia)
+        self._cache_folder = cache_folder
+        self._memory: Memory | None = None
+
+    def get(self) -> Memory:
+        """The memory, made the first time it is asked for."""
+        if self._memory is None:
+            sources: list[tuple[str, Iterable[Any]]] = []
+            cache = Cache(self._cache_folder) if self._cache_folder is not None else None
+            try:
+                for file in self.files:
+                    entries = self._entries(file, cache)
+                    if entries is not None:
+                        sources.append((file.origin, entries))
+            finally:
+                if cache is not None:
+                    cache.close()
+            self._memory = Memory([*sources, *self._compendia])
+        return self._memory
+
+    def _entries(self, file: SnapshotFile, cache: Cache | None) -> Iterable[Any] | None:
+        data = file.data
+        if data is None:
+            record: Any = cache.get(RECORD_KIND, file.hash) if cache is not None else None
+            entries = _reviewed_entries(record)
+            if entries is not None:
+                return entries
+            # The cache went away during the run, or its record is damaged: the file is
+            # still good if it is unchanged.
+            try:
+                data = read_bytes(file.path)
+            except PipelineError:
+                return None
+            if data is None or digest(data) != file.hash:
+                return None
+        try:
+            return decode_catalog(data, display=file.origin)
+        except PipelineError:
+            return None
+
+
+def _reviewed_entries(record: Any) -> list[Reviewed] | None:
+    """The entries of a :func:`memory_record` read back from the cache; None when it is
+    missing or not of that shape (a damaged cache is never trusted)."""
+    if not isinstance(record, list):
+        return None
+    entries = []
+    for item in record:
+        if not (isinstance(item, list) and len(item) == 3):
+            return None
+        msgctxt, msgid, msgstr = item
+        if not (isinstance(msgid, str) and isinstance(msgstr, str)):
+            return None
+        if msgctxt is not None and not isinstance(msgctxt, str):
+            return None
+        entries.append(Reviewed(msgctxt, msgid, msgstr))
+    return entries

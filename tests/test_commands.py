@@ -19,7 +19,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from pipeline import commands, document, pofile
+from pipeline import catalog, commands, document, pofile
 from pipeline.cache import CACHE_DIR, Cache
 from pipeline.config import Config
 from pipeline.workspace import exclusive
@@ -474,3 +474,45 @@ def test_sigkill_at_random_points_leaves_old_or_new_files_and_no_temporaries(
     assert {o.status for o in replayed} == {"unchanged"}
     assert [_facts(o) for o in replayed] == [_facts(o) for o in _finish("build", config)]
     print(f"{kills} kills in {runs} runs, {mixed} left a mix, {interrupted_writes} mid-write")
+
+
+def _template_of(config: Config, source: Path) -> Path:
+    return (config.locales_dir / "templates" / source.relative_to(config.source_dir)).with_suffix(
+        ".pot"
+    )
+
+
+def _with_a_near_copy(root: Path, tmp_path: Path, name: str) -> Config:
+    """A copy of the project with a new document: an existing one, one paragraph edited."""
+    config = _copy(root, tmp_path / name)
+    original, text, paragraph = next(
+        (path, text, entry.msgid)
+        for path in sorted(config.source_dir.glob("*/*.md"))
+        if (text := path.read_text(encoding="utf-8"))
+        for entry in polib.pofile(str(_template_of(config, path)))
+        if entry.msgid.endswith("다.") and entry.msgid in text
+    )
+    text = text.replace(paragraph, paragraph + " 새 문장입니다.", 1)
+    (config.source_dir / "new").mkdir()
+    (config.source_dir / "new" / original.name).write_text(text, encoding="utf-8")
+    return config
+
+
+def test_the_memory_read_back_from_the_cache_is_the_memory_the_catalogs_give(
+    cached: tuple[Path, Runs], tmp_path: Path
+) -> None:
+    reference = _with_a_near_copy(cached[0], tmp_path, "reference")
+    expected = _report(commands.extract(reference, now=LATER, jobs=1, cache=None))
+    config = _with_a_near_copy(cached[0], tmp_path, "cached")
+    with Cache(config.root / CACHE_DIR) as cache:
+        languages = tuple(catalog.language_info(code) for code in config.languages)
+        compendia = commands._compendia(config, languages)
+        memories, _ = commands._memories(config, languages, compendia, cache)
+        # Every catalog is kept as a hash: its entries come back from the cache.
+        assert all(file.data is None for m in memories.values() if m for file in m.files)
+        assert _report(commands.extract(config, now=LATER, jobs=2, cache=cache)) == expected
+    assert _files(config.root) == _files(reference.root)
+    new = next((config.locales_dir / "en" / "new").glob("*.po"))
+    comments = [entry.tcomment for entry in polib.pofile(str(new))]
+    assert any(c.startswith("translation memory:") for c in comments)
+    assert any("fuzzy" in entry.flags for entry in polib.pofile(str(new)))

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.fuzzy import THRESHOLD, FuzzyIndex, similarity
 from tests.conftest import needs_gettext
@@ -98,3 +100,36 @@ def test_msgmerge_agrees(tmp_path: Path, old: str, new: str, matches: bool) -> N
     ).stdout
     assert ("#, fuzzy" in merged) is matches
     assert (FuzzyIndex([_entry(old)]).best(None, new) is not None) is matches
+
+
+# Few syllables, so that msgids share many 4-grams and the heuristic's cut matters.
+_TEXT = st.text(alphabet="파드노드는다. ", min_size=1, max_size=14)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    msgids=st.lists(_TEXT, min_size=1, max_size=40),
+    queries=st.lists(_TEXT, min_size=1, max_size=12),
+)
+def test_grams_indexed_on_demand_find_what_the_full_index_finds(
+    msgids: list[str], queries: list[str]
+) -> None:
+    entries = [
+        _entry(msgid, msgctxt="ctx" if n % 3 == 0 else None) for n, msgid in enumerate(msgids)
+    ]
+    lazy, full = FuzzyIndex(entries), FuzzyIndex(entries)
+    full._build()
+    full._index_every_gram()  # what every search did before grams were indexed on demand
+    for query in queries:
+        for heuristic in (True, False):
+            assert lazy.best(None, query, heuristic=heuristic) == full.best(
+                None, query, heuristic=heuristic
+            )
+
+
+def test_a_large_memory_asked_a_few_questions_indexes_only_their_grams() -> None:
+    entries = [_entry(f"노드 {n}번은 워커 머신이다.") for n in range(2000)]
+    index = FuzzyIndex(entries)
+    found = index.best(None, "노드 7번은 워커 머신입니다.", heuristic=True)
+    assert found is not None and found[0].msgid == "노드 7번은 워커 머신이다."
+    assert not index._complete and 0 < len(index._by_gram) < 20
