@@ -19,7 +19,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from pipeline import catalog, commands, document, pofile
+from pipeline import catalog, commands, document, extract_run, pofile, runs
 from pipeline.cache import CACHE_DIR, Cache
 from pipeline.config import Config
 from pipeline.workspace import exclusive
@@ -222,7 +222,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append(str(options.get("path")))
         return original(text, **options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(commands, "parse_document", counting)
+    monkeypatch.setattr(runs, "parse_document", counting)  # where runs parse sources
     return seen
 
 
@@ -279,7 +279,7 @@ def test_a_changed_setting_or_tool_invalidates_the_cache(
         _report(commands.extract(renamed, now=LATER, cache=cache))
         assert len(set(parses)) == 18
         parses.clear()
-        monkeypatch.setattr(commands, "tool_fingerprint", lambda: "another version")
+        monkeypatch.setattr(runs, "tool_fingerprint", lambda: "another version")
         _report(commands.build(config, cache=cache))
         assert len(set(parses)) == 18
 
@@ -506,8 +506,8 @@ def test_the_memory_read_back_from_the_cache_is_the_memory_the_catalogs_give(
     config = _with_a_near_copy(cached[0], tmp_path, "cached")
     with Cache(config.root / CACHE_DIR) as cache:
         languages = tuple(catalog.language_info(code) for code in config.languages)
-        compendia = commands._compendia(config, languages)
-        memories, _ = commands._memories(config, languages, compendia, cache)
+        compendia = extract_run._compendia(config, languages)
+        memories, _ = extract_run._memories(config, languages, compendia, cache)
         # Every catalog is kept as a hash: its entries come back from the cache.
         assert all(file.data is None for m in memories.values() if m for file in m.files)
         assert _report(commands.extract(config, now=LATER, jobs=2, cache=cache)) == expected
