@@ -34,6 +34,7 @@ _SEPARATOR = "\0"  # stands in the prose stream for code, link edges and images
 # emphasis, strikethrough, link, image, autolink, HTML or line break.  Most Korean
 # sentences are such runs, and reading them as plain text skips a parse (the build
 # checks every translation, so this is most of its work).  Placeholders are still found.
+_KEPT = re.compile(rb"\x01+")  # a run of kept characters in a mask
 _PLAIN = re.compile(r"[^\\`*_\[\]!<&~\n\r\0]*")
 
 
@@ -178,12 +179,18 @@ class _Stream:
 
 def _words(text: str, prose: Sequence[tuple[int, int]], found: Sequence[Placeholder]) -> str:
     """The prose characters of ``text``: in ``prose`` spans, outside placeholders except
-    their text parameters."""
-    mask = [False] * len(text)
+    their text parameters; every other character becomes a space."""
+    keep = bytearray(len(text))
     for start, end in prose:
-        mask[start:end] = [True] * (end - start)
+        keep[start:end] = b"\1" * (end - start)
     for placeholder in found:
-        mask[placeholder.start : placeholder.end] = [False] * (placeholder.end - placeholder.start)
+        keep[placeholder.start : placeholder.end] = bytes(placeholder.end - placeholder.start)
         for start, end in placeholder.text_spans:
-            mask[start:end] = [True] * (end - start)
-    return "".join(c if keep else " " for c, keep in zip(text, mask, strict=True))
+            keep[start:end] = b"\1" * (end - start)
+    parts, position = [], 0
+    for run in _KEPT.finditer(keep):
+        parts.append(" " * (run.start() - position))
+        parts.append(text[run.start() : run.end()])
+        position = run.end()
+    parts.append(" " * (len(text) - position))
+    return "".join(parts)

@@ -91,3 +91,25 @@ def test_markup_is_never_read_as_plain_text() -> None:
         "줄\n바꿈",
     ):
         assert not invariants._PLAIN.fullmatch(text)
+
+
+def _naive_words(text: str, prose: list, found: list) -> str:
+    mask = [False] * len(text)
+    for start, end in prose:
+        mask[start:end] = [True] * (end - start)
+    for placeholder in found:
+        mask[placeholder.start : placeholder.end] = [False] * (placeholder.end - placeholder.start)
+        for start, end in placeholder.text_spans:
+            mask[start:end] = [True] * (end - start)
+    return "".join(c if keep else " " for c, keep in zip(text, mask, strict=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join), st.data())
+def test_words_keep_prose_and_text_parameters_only(text: str, data: st.DataObject) -> None:
+    from pipeline import placeholders
+
+    bounds = st.integers(0, len(text))
+    prose = sorted(tuple(sorted(pair)) for pair in data.draw(st.lists(st.tuples(bounds, bounds))))
+    found = placeholders.find(text)
+    assert invariants._words(text, prose, found) == _naive_words(text, prose, found)
