@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
@@ -184,7 +185,10 @@ def update(
 
 
 def _key(entry: polib.POEntry) -> tuple[str | None, str]:
-    return (entry.msgctxt or None, entry.msgid)
+    """``(msgctxt, msgid)``, NFC-normalised like segments: a PO file written on macOS may
+    hold decomposed (NFD) Hangul, which must still match."""
+    context = unicodedata.normalize("NFC", entry.msgctxt) if entry.msgctxt else None
+    return (context, unicodedata.normalize("NFC", entry.msgid))
 
 
 def _is_translated(entry: polib.POEntry) -> bool:

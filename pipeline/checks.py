@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -436,14 +437,18 @@ def check_catalog(
     for entry in po:
         if entry.obsolete or entry.msgid_plural:
             continue
-        key = (entry.msgctxt or None, entry.msgid)
+        # NFC, as catalog.translations and the segments are: a PO file from a macOS
+        # tool may hold decomposed Hangul, and the build uses its translations.
+        msgid = unicodedata.normalize("NFC", entry.msgid)
+        key = (unicodedata.normalize("NFC", entry.msgctxt) if entry.msgctxt else None, msgid)
         segment = segments.get(key)
         is_fuzzy = "fuzzy" in entry.flags
         if used_only and (segment is None or is_fuzzy or not entry.msgstr):
             continue
         if is_fuzzy and entry.msgstr and not fuzzy:
             continue
-        message = Message(entry.msgid, entry.msgstr, _kind(entry, segment), is_fuzzy, env)
+        msgstr = unicodedata.normalize("NFC", entry.msgstr)  # as the splice uses it
+        message = Message(msgid, msgstr, _kind(entry, segment), is_fuzzy, env)
         path, line = _source_location(entry, segment, document, catalog)
         problems.extend(
             Problem(path, line, f.code, f.message, f.severity, catalog, entry.linenum or 0, key)

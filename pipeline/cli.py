@@ -200,9 +200,10 @@ def extract(**options: Any) -> None:
 def build(**options: Any) -> None:
     """Write localized markdown for every language into the output folder.
 
-    Untranslated and fuzzy segments keep the Korean source text. A translation that
-    would break a link, the front matter or the block structure is not used; the build
-    says where and why.
+    Untranslated and fuzzy segments keep the Korean source text. Translations go
+    through the same checks as `l10n check`: one with an error (a broken link, code,
+    shortcode, markup, block structure or front matter) is not used; the build says
+    where and why. Fragment links follow translated headings.
     """
     jobs, use_cache = _execution(options)
     config = _config(options)
@@ -517,6 +518,8 @@ def _report(command: str, counts: Counter[str], severities: Counter[str]) -> Non
             f", {counts['skipped']} skipped, {severities['error']} translation(s) refused, "
             f"{severities['warning']} warning(s)"
         )
+    elif counts["skipped"]:  # symbolic links in the sources
+        summary += f", {counts['skipped']} skipped"
     click.echo(summary, err=True)
     if counts["failed"]:
         raise SystemExit(1)

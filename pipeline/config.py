@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.anchors import SLUG_STYLES, SlugStyle
-from pipeline.errors import ConfigError
+from pipeline.catalog import language_info
+from pipeline.errors import CatalogError, ConfigError
 from pipeline.frontmatter import DEFAULT_KEYS
 from pipeline.placeholders import DEFAULT_TEXT_PARAMS
 
@@ -127,11 +128,11 @@ def load_config(path: Path | None, *, cwd: Path) -> Config:
     """Read ``path`` (a TOML file), or return defaults rooted at ``cwd`` when it is ``None``.
 
     Relative paths in the file are relative to the file's folder.  Raises
-    :class:`ConfigError` for unreadable TOML, unknown sections or keys, and values of the
-    wrong type.
+    :class:`ConfigError`, with the line, for unreadable TOML, unknown sections or keys,
+    values of the wrong type and language codes that are unknown or not codes at all.
     """
     if path is None:
-        return _from_table({}, root=cwd.resolve(), path=None)
+        return _from_table({}, root=cwd.resolve(), path=None, text="")
     try:
         text = path.read_text(encoding="utf-8")
         table = tomllib.loads(text)
@@ -143,17 +144,19 @@ def load_config(path: Path | None, *, cwd: Path) -> Config:
         raise ConfigError("the configuration is not UTF-8 text", path=str(path)) from error
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"line (\d+)", str(error))
+        # tomllib says "at end of document" for an unclosed array or string: the last line.
+        last = len(text.splitlines()) if "end of document" in str(error) else None
         raise ConfigError(
             f"the configuration is not valid TOML: {error}",
             path=str(path),
-            line=int(line.group(1)) if line else None,
+            line=int(line.group(1)) if line else last,
             hint="see l10n.toml in the README for the format",
         ) from error
-    return _from_table(table, root=path.resolve().parent, path=str(path))
+    return _from_table(table, root=path.resolve().parent, path=str(path), text=text)
 
 
-def _from_table(table: Mapping[str, Any], *, root: Path, path: str | None) -> Config:
-    _validate(table, path)
+def _from_table(table: Mapping[str, Any], *, root: Path, path: str | None, text: str) -> Config:
+    _validate(table, _Where(path, text))
     project = table.get("project", {})
     languages = table.get("languages", {})
     paths = table.get("paths", {})
@@ -186,52 +189,138 @@ def _from_table(table: Mapping[str, Any], *, root: Path, path: str | None) -> Co
     )
 
 
-def _validate(table: Mapping[str, Any], path: str | None) -> None:
+_HEADER = re.compile(r"\s*\[\[?\s*(.+?)\s*\]\]?\s*(?:#.*)?")
+_KEY_PART = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*""")
+
+
+def _dotted_key(text: str) -> str | None:
+    """A TOML key as written (``a."b".c``) as ``a.b.c``; None when ``text`` is no key."""
+    parts, position = [], 0
+    while True:
+        match = _KEY_PART.match(text, position)
+        if match is None:
+            return None
+        parts.append(next(part for part in match.groups() if part is not None))
+        position = match.end()
+        if position == len(text):
+            return ".".join(parts)
+        if text[position] != ".":
+            return None
+        position += 1
+
+
+class _Where:
+    """Finds the line of a section or key in the configuration text, for error messages."""
+
+    def __init__(self, path: str | None, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def line(self, section: str, key: str | None = None) -> int | None:
+        """The line that defines ``section`` (or its ``key``), however TOML spells it: a
+        ``[table]`` or ``[table.sub]`` header, a ``key =`` line, a dotted ``a.b =`` key,
+        or the line of an inline table ``a = { b = 1 }`` that holds it."""
+        wanted = section if key is None else f"{section}.{key}"
+        current = ""
+        for number, line in enumerate(self.lines, 1):
+            header = _HEADER.fullmatch(line)
+            if header:
+                current = _dotted_key(header[1]) or ""
+                if current == wanted or current.startswith(wanted + "."):
+                    return number
+                continue
+            name, equals, _ = line.partition("=")
+            assigned = _dotted_key(name) if equals else None
+            if assigned is not None:
+                full = f"{current}.{assigned}" if current else assigned
+                if full == wanted or full.startswith(wanted + ".") or wanted.startswith(full + "."):
+                    return number
+        return None
+
+    def error(self, message: str, section: str, key: str | None = None, **hint: str) -> ConfigError:
+        return ConfigError(message, path=self.path, line=self.line(section, key), **hint)
+
+
+def _validate(table: Mapping[str, Any], where: _Where) -> None:
     for section, values in table.items():
         if section not in _SCHEMA:
-            raise ConfigError(
+            raise where.error(
                 f"unknown section [{section}]",
-                path=path,
+                section,
                 hint="known sections: " + ", ".join(f"[{name}]" for name in _SCHEMA),
             )
         if not isinstance(values, dict):
-            raise ConfigError(f"[{section}] must be a table", path=path)
+            raise where.error(
+                f"[{section}] must be a table",
+                section,
+                hint=f"write a [{section}] header followed by key = value lines",
+            )
         for key, value in values.items():
-            expected = _SCHEMA[section].get(key)
-            if expected is None:
-                raise ConfigError(
-                    f"unknown key {key!r} in [{section}]",
-                    path=path,
-                    hint="known keys: " + ", ".join(_SCHEMA[section]),
-                )
-            if not expected.accepts(value):
-                raise ConfigError(
-                    f"{section}.{key} must be {expected.description}, not {value!r}", path=path
-                )
-    _validate_checks(table.get("check", {}), path)
+            _validate_value(section, key, value, where)
+    _validate_languages(table, where)
+    _validate_checks(table.get("check", {}), where)
     style = table.get("anchors", {}).get("style", "github")
     if style not in SLUG_STYLES:
-        raise ConfigError(
-            f"anchors.style must be one of {', '.join(SLUG_STYLES)}, not {style!r}", path=path
+        raise where.error(
+            f"anchors.style must be one of {', '.join(SLUG_STYLES)}, not {style!r}",
+            "anchors",
+            "style",
+            hint="github is Hugo's default; kubernetes.io uses blackfriday",
         )
 
 
-def _validate_checks(check: Mapping[str, Any], path: str | None) -> None:
+def _validate_languages(table: Mapping[str, Any], where: _Where) -> None:
+    """Every language code in the file must be one Babel knows, wherever it appears."""
+    languages = table.get("languages", {})
+    codes = [("languages", "source", languages.get("source", "ko"))]
+    codes += [("languages", "targets", code) for code in languages.get("targets", [])]
+    thresholds = table.get("build", {}).get("min_translated_by_language", {})
+    codes += [("build.min_translated_by_language", code, code) for code in thresholds]
+    codes += [("check.urls", code, code) for code in table.get("check", {}).get("urls", {})]
+    for section, key, code in codes:
+        try:
+            language_info(code)
+        except CatalogError as error:
+            raise where.error(
+                f"{section}.{key}: {error.message}", section, key, hint=error.hint
+            ) from error
+
+
+def _validate_value(section: str, key: str, value: Any, where: _Where) -> None:
+    expected = _SCHEMA[section].get(key)
+    if expected is None:
+        raise where.error(
+            f"unknown key {key!r} in [{section}]",
+            section,
+            key,
+            hint="known keys: " + ", ".join(_SCHEMA[section]),
+        )
+    if not expected.accepts(value):
+        raise where.error(
+            f"{section}.{key} must be {expected.description}, not {value!r}",
+            section,
+            key,
+            hint="see l10n.toml in the README for the format",
+        )
+
+
+def _validate_checks(check: Mapping[str, Any], where: _Where) -> None:
     for pattern in check.get("placeholders", ()):
         try:
             re.compile(pattern)
         except re.error as error:
-            raise ConfigError(
+            raise where.error(
                 f"check.placeholders: {pattern!r} is not a regular expression: {error}",
-                path=path,
+                "check",
+                "placeholders",
                 hint="write patterns in Python's re syntax, in single quotes in TOML",
             ) from error
     for code, prefixes in check.get("urls", {}).items():
         if not isinstance(prefixes, dict) or not all(
             isinstance(k, str) and isinstance(v, str) and k and v for k, v in prefixes.items()
         ):
-            raise ConfigError(
+            raise where.error(
                 f"check.urls.{code} must map source link prefixes to target prefixes",
-                path=path,
+                f"check.urls.{code}",
                 hint='write [check.urls.en] then "/ko/" = "/en/"',
             )

@@ -22,6 +22,7 @@ __all__ = [
     "Heading",
     "Segment",
     "SegmentKind",
+    "block_spans",
     "is_translatable",
     "parse_document",
     "structure",
@@ -161,6 +162,26 @@ def structure(text: str, *, path: str = "<string>") -> tuple[Any, ...]:
     front = frontmatter.locate(text, offset=bom, path=path)
     tokens, _ = markdown.parse_blocks(_Source(text, bom, front).markdown)
     return tuple(markdown.skeleton(tokens))
+
+
+def block_spans(text: str, *, path: str = "<string>") -> list[tuple[int, int]]:
+    """Character spans of the top-level markdown blocks of ``text``, in order.
+
+    Each span covers whole lines, line endings included; front matter is skipped.  A
+    top-level block (a paragraph, a whole list, a whole blockquote, a table, a fence)
+    can be re-parsed on its own, which is how a build finds a translation that breaks
+    the structure without re-parsing the whole document for every suspect.
+    """
+    bom = 1 if text.startswith("\ufeff") else 0
+    source = _Source(text, bom, frontmatter.locate(text, offset=bom, path=path))
+    tokens, _ = markdown.parse(source.markdown)
+    spans = []
+    for token in tokens:
+        if token.level == 0 and token.nesting >= 0 and token.map:
+            begin, end = token.map
+            stop = source.starts[end] if end < len(source.starts) else len(text)
+            spans.append((source.starts[begin], stop))
+    return spans
 
 
 def _front_matter_segments(

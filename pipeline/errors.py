@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["CatalogError", "ConfigError", "PipelineError", "SourceError"]
+__all__ = [
+    "CatalogError",
+    "ConfigError",
+    "LockError",
+    "PathError",
+    "PipelineError",
+    "SourceError",
+]
 
 
 class PipelineError(Exception):
@@ -44,3 +51,11 @@ class CatalogError(PipelineError):
 
 class ConfigError(PipelineError):
     """The configuration file or a command-line option has a bad value."""
+
+
+class PathError(PipelineError):
+    """A path would lead outside the project's folders (a link, ``..``, an absolute path)."""
+
+
+class LockError(PipelineError):
+    """Another run holds the lock of the folder this run writes to."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -13,10 +14,13 @@ from pipeline.errors import SourceError
 
 __all__ = [
     "DEFAULT_KEYS",
+    "MAX_DEPTH",
+    "MAX_SIZE",
     "FrontMatter",
     "FrontMatterValue",
     "locate",
     "render_value",
+    "render_values",
     "values",
 ]
 
@@ -31,6 +35,13 @@ DEFAULT_KEYS: tuple[str, ...] = (
     "keywords",
     "aka",
 )
+
+#: Largest YAML front matter accepted, in characters.  PyYAML composes about 250 KB a
+#: second; real front matter is a few hundred bytes, so this bounds a hostile block.
+MAX_SIZE = 256 * 1024
+#: Deepest nesting of YAML collections accepted.  PyYAML's composer recurses per level and
+#: its scanner slows down quadratically with the flow level, so depth is bounded too.
+MAX_DEPTH = 64
 
 _STR_TAG = "tag:yaml.org,2002:str"
 # libyaml, when PyYAML has it, composes about ten times faster than the pure-Python loader
@@ -119,11 +130,20 @@ def values(
 
     Strings, lists of strings and mappings of those count.  Aliases are skipped: the
     anchored value is translated once, where it is written.  Raises :class:`SourceError`
-    for invalid YAML or a block that is not a mapping.
+    for invalid YAML, a block that is not a mapping, a block larger than
+    :data:`MAX_SIZE` or nested deeper than :data:`MAX_DEPTH`.  Aliases are never
+    expanded, so a "billion laughs" block costs what its text costs.
     """
     if not front.is_yaml:
         return []
     body = text[front.body_start : front.body_end]
+    if len(body) > MAX_SIZE:
+        raise SourceError(
+            f"front matter is {len(body) // 1024} KiB; at most {MAX_SIZE // 1024} KiB is read",
+            path=path,
+            line=front.first_line,
+            hint="move large data out of the front matter, into a data file",
+        )
     root = _compose(body, front, path)
     if root is None:
         return []
@@ -142,17 +162,95 @@ def values(
     return sorted(found, key=lambda value: value.start)
 
 
-def _compose_yaml(body: str) -> yaml.Node | None:
-    """``yaml.compose`` with the fastest safe loader; errors come from the pure-Python one."""
-    try:
-        return yaml.compose(body, Loader=_FAST_LOADER)
-    except yaml.YAMLError:
-        return yaml.compose(body, Loader=yaml.SafeLoader)
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing collections nested deeper than :data:`MAX_DEPTH`.
+
+    Composing (not constructing) keeps one node per anchor, so aliases cost nothing.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def fetch_flow_collection_start(self, TokenClass: type) -> None:  # PyYAML's names
+        if self.flow_level >= MAX_DEPTH:
+            raise yaml.scanner.ScannerError(
+                None, None, f"collections nested deeper than {MAX_DEPTH} levels", self.get_mark()
+            )
+        super().fetch_flow_collection_start(TokenClass)
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        if self._depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"collections nested deeper than {MAX_DEPTH} levels",
+                self.peek_event().start_mark,
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _load(body: str) -> yaml.Node | None:
+    """The YAML node graph of ``body``, bounded in depth; aliases are not expanded.
+
+    libyaml composes first when PyYAML has it; a body it rejects, or whose graph is
+    deeper than :data:`MAX_DEPTH`, is composed again by :class:`_BoundedLoader`, which
+    gives the verdict and the error.  libyaml stops at its own nesting limit (1000), so
+    the fast pass is bounded too.
+    """
+    if _FAST_LOADER is not yaml.SafeLoader:
+        try:
+            root = yaml.compose(body, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            pass
+        else:
+            if _height(root) <= MAX_DEPTH:
+                return root
+    return yaml.compose(body, Loader=_BoundedLoader)
+
+
+def _height(root: yaml.Node | None) -> float:
+    """Levels of nodes under ``root``, scalars included (as :class:`_BoundedLoader` counts).
+
+    An alias is its anchor's node, so this is at least the height the bounded loader sees;
+    each node is visited once, whatever the number of aliases to it.  A recursive graph
+    (an alias inside its own anchor) has no height: infinity.
+    """
+    heights: dict[int, float] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)] if root is not None else []
+    while stack:
+        node, children_done = stack.pop()
+        children = _children(node)
+        if children_done:
+            open_nodes.discard(id(node))
+            heights[id(node)] = 1 + max((heights[id(c)] for c in children), default=0)
+            continue
+        if id(node) in heights:
+            continue
+        if id(node) in open_nodes:
+            return float("inf")
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children)
+    return heights.get(id(root), 0)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _compose(body: str, front: FrontMatter, path: str) -> yaml.Node | None:
     try:
-        return _compose_yaml(body)
+        return _load(body)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = front.first_line + (mark.line if mark else 0)
@@ -239,15 +337,88 @@ def render_value(
     it must yield exactly the translation at the same key, with the original's leading and
     trailing whitespace (a block scalar's final newline).
     """
-    original = value.value
+    return render_values(text, front, [(value, translation)])[0]
+
+
+def render_values(
+    text: str, front: FrontMatter, edits: Sequence[tuple[FrontMatterValue, str]]
+) -> list[str | None]:
+    """:func:`render_value` for several values of one front matter block at once.
+
+    Each value gets its first candidate, in :func:`render_value`'s order of styles, that
+    loads correctly together with the other values' chosen candidates: the result is
+    checked as a whole.  Each load checks every value, so a block with thousands of
+    translated values costs a few loads rather than one per value.  When a load fails
+    outright, the edit around the error position moves on to its next candidate.
+    """
+    options = [_usable_candidates(text, value, translation) for value, translation in edits]
+    expected = [_expected(value.value, translation) for value, translation in edits]
+    choice = [0] * len(edits)
+    while True:
+        active = [i for i in range(len(edits)) if choice[i] < len(options[i])]
+        body, starts = _edited_body(text, front, edits, {i: options[i][choice[i]] for i in active})
+        try:
+            root = _load(body)
+        except yaml.YAMLError as error:
+            if not active:  # the block itself does not load: nothing can be written
+                return [None] * len(edits)
+            choice[_blamed(error, starts)] += 1
+            continue
+        verdicts = _verdicts(root, [(start, edits[i][0].key, expected[i]) for start, i in starts])
+        verdicts = {i: verdict for (_, i), verdict in zip(starts, verdicts, strict=True)}
+        wrong = [i for i in active if verdicts[i] == "wrong"]
+        displaced = [i for start, i in starts if verdicts[i] == "displaced"]
+        if not wrong and not displaced:
+            return [options[i][choice[i]] if i in active else None for i in range(len(edits))]
+        # A value that is not where its edit is was moved by an earlier edit (a comma in
+        # a plain flow item adds an item): it is only blamed when nothing else is wrong.
+        for i in wrong or displaced[:1]:
+            choice[i] += 1
+
+
+def _expected(original: str, translation: str) -> str:
+    """The translation with the original's leading and trailing whitespace."""
     stripped = original.strip()
     lead = original[: len(original) - len(original.lstrip())] if stripped else ""
     trail = original[len(original.rstrip()) :] if stripped else ""
-    expected = lead + translation + trail
+    return lead + translation + trail
+
+
+def _usable_candidates(text: str, value: FrontMatterValue, translation: str) -> list[str]:
+    """The candidates worth a load: no character YAML refuses, plain ones valid on their own.
+
+    Both filters only drop candidates that could not load in place either: the reader
+    rejects such characters anywhere, and block context is the most permissive one for a
+    one-line plain scalar.
+    """
+    expected = _expected(value.value, translation)
+    found = []
     for candidate in _candidates(text, value, translation, expected):
-        if _loads_to(text, front, value, candidate, expected):
-            return candidate
-    return None
+        if yaml.reader.Reader.NON_PRINTABLE.search(candidate):
+            continue
+        if (
+            value.style == ""
+            and candidate == translation
+            and not _plain_loads(translation, flow=_in_flow(text, value))
+        ):
+            continue
+        found.append(candidate)
+    return found
+
+
+def _plain_loads(translation: str, *, flow: bool) -> bool:
+    """Whether ``translation`` loads as itself as a plain scalar in block (or flow) context."""
+    try:
+        root = _load(f"[{translation}]" if flow else "key: " + translation)
+    except yaml.YAMLError:
+        return False
+    return _holds(root, (0,) if flow else ("key",), translation)
+
+
+def _in_flow(text: str, value: FrontMatterValue) -> bool:
+    """Whether ``value`` is an item of a flow sequence: ``[`` or ``,`` comes before it."""
+    before = text[: value.start].rstrip(" \t\r\n")
+    return before.endswith(("[", ","))
 
 
 def _candidates(
@@ -273,19 +444,88 @@ def _block(text: str, value: FrontMatterValue, translation: str) -> str:
     return header + newline + newline.join(indent + line if line else "" for line in lines)
 
 
-def _loads_to(
-    text: str, front: FrontMatter, value: FrontMatterValue, candidate: str, expected: str
-) -> bool:
-    body = text[front.body_start : value.start] + candidate + text[value.end : front.body_end]
-    try:
-        node = _compose_yaml(body)
-    except yaml.YAMLError:
-        return False
-    for part in value.key:
+def _edited_body(
+    text: str,
+    front: FrontMatter,
+    edits: Sequence[tuple[FrontMatterValue, str]],
+    chosen: dict[int, str],
+) -> tuple[str, list[tuple[int, int]]]:
+    """The front matter body with the chosen candidates in place, and ``(start, edit)``
+    pairs: where each edit begins in that body, in body order."""
+    parts, starts, position, length = [], [], front.body_start, 0
+    for i in sorted(chosen, key=lambda i: edits[i][0].start):
+        value = edits[i][0]
+        parts.append(text[position : value.start])
+        length += value.start - position
+        starts.append((length, i))
+        parts.append(chosen[i])
+        length += len(chosen[i])
+        position = value.end
+    parts.append(text[position : front.body_end])
+    return "".join(parts), starts
+
+
+def _blamed(error: yaml.YAMLError, starts: list[tuple[int, int]]) -> int:
+    """The edit a failed load is blamed on: the last one starting before the error.
+
+    A YAML reader or scanner reports a problem at or after the text that causes it.
+    """
+    mark = getattr(error, "problem_mark", None)
+    index = mark.index if mark is not None else getattr(error, "position", None)
+    before = [i for start, i in starts if index is None or start <= index]
+    return before[-1] if before else starts[0][1]
+
+
+def _verdicts(
+    root: yaml.Node | None, edits: Sequence[tuple[int, tuple[str | int, ...], str]]
+) -> list[str]:
+    """For each ``(start, key, expected)`` edit: ``"ok"`` when the node at ``key`` is the
+    string ``expected``; ``"displaced"`` when the scalar the edit wrote loads as
+    ``expected`` but sits elsewhere (an earlier edit moved it); ``"wrong"`` otherwise."""
+    scalars = sorted(_scalars(root), key=lambda node: node.start_mark.index)
+    positions = [node.start_mark.index for node in scalars]
+    verdicts = []
+    for start, key, expected in edits:
+        if _is_string(_at(root, key), expected):
+            verdicts.append("ok")
+            continue
+        index = bisect.bisect_right(positions, start) - 1
+        here = scalars[index] if index >= 0 else None
+        inside = here is not None and start <= here.end_mark.index
+        verdicts.append("displaced" if inside and _is_string(here, expected) else "wrong")
+    return verdicts
+
+
+def _scalars(root: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
+    """Every scalar node under ``root``, once each (an alias is its anchor's node)."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            yield node
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+
+
+def _at(root: yaml.Node | None, key: tuple[str | int, ...]) -> yaml.Node | None:
+    node = root
+    for part in key:
         node = _child(node, part)
-        if node is None:
-            return False
+    return node
+
+
+def _is_string(node: yaml.Node | None, expected: str) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == _STR_TAG and node.value == expected
+
+
+def _holds(root: yaml.Node | None, key: tuple[str | int, ...], expected: str) -> bool:
+    """Whether the node at ``key`` under ``root`` is the string ``expected``."""
+    return _is_string(_at(root, key), expected)
 
 
 def _child(node: yaml.Node | None, part: str | int) -> yaml.Node | None:

@@ -30,6 +30,12 @@ EMPHASIS_KINDS: tuple[str, ...] = ("em", "strong", "s")
 _STAR_RUN = re.compile(r"(?<![*\\])\*{1,3}(?!\*)")
 _TILDE_RUN = re.compile(r"(?<![~\\])~~(?!~)")
 _SEPARATOR = "\0"  # stands in the prose stream for code, link edges and images
+# Without these characters, inline markdown is one run of text: no escape, entity, code,
+# emphasis, strikethrough, link, image, autolink, HTML or line break.  Most Korean
+# sentences are such runs, and reading them as plain text skips a parse (the build
+# checks every translation, so this is most of its work).  Placeholders are still found.
+_KEPT = re.compile(rb"\x01+")  # a run of kept characters in a mask
+_PLAIN = re.compile(r"[^\\`*_\[\]!<&~\n\r\0]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +70,19 @@ def read(
     ``env`` holds the document's link reference definitions, so ``[text][ref]`` resolves
     to its target as it does in the document.
     """
-    if not is_markdown:
+    if not is_markdown or _PLAIN.fullmatch(text):
         found = placeholders.find(text, text_params=text_params, patterns=patterns)
         return Invariants(placeholders=tuple(found), words=_words(text, [(0, len(text))], found))
+    return _read_markdown(text, env=env, text_params=text_params, patterns=patterns)
+
+
+def _read_markdown(
+    text: str,
+    *,
+    env: Mapping[str, Any] | None,
+    text_params: Sequence[str],
+    patterns: Sequence[re.Pattern[str]],
+) -> Invariants:
     stream = _Stream()
     stream.walk(markdown.parse_inline_source(text, dict(env or {})))
     found = placeholders.find(stream.text, text_params=text_params, patterns=patterns)
@@ -81,7 +97,7 @@ def read(
         code=tuple(stream.code),
         placeholders=tuple(found),
         emphasis=dict(stream.emphasis),
-        unparsed=dict(stream.delimiters),
+        unparsed={kind: count for kind, count in stream.delimiters.items() if count},
         words=_words(stream.text, stream.prose, found),
     )
 
@@ -163,12 +179,18 @@ class _Stream:
 
 def _words(text: str, prose: Sequence[tuple[int, int]], found: Sequence[Placeholder]) -> str:
     """The prose characters of ``text``: in ``prose`` spans, outside placeholders except
-    their text parameters."""
-    mask = [False] * len(text)
+    their text parameters; every other character becomes a space."""
+    keep = bytearray(len(text))
     for start, end in prose:
-        mask[start:end] = [True] * (end - start)
+        keep[start:end] = b"\1" * (end - start)
     for placeholder in found:
-        mask[placeholder.start : placeholder.end] = [False] * (placeholder.end - placeholder.start)
+        keep[placeholder.start : placeholder.end] = bytes(placeholder.end - placeholder.start)
         for start, end in placeholder.text_spans:
-            mask[start:end] = [True] * (end - start)
-    return "".join(c if keep else " " for c, keep in zip(text, mask, strict=True))
+            keep[start:end] = b"\1" * (end - start)
+    parts, position = [], 0
+    for run in _KEPT.finditer(keep):
+        parts.append(" " * (run.start() - position))
+        parts.append(text[run.start() : run.end()])
+        position = run.end()
+    parts.append(" " * (len(text) - position))
+    return "".join(parts)

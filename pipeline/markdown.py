@@ -14,6 +14,7 @@ from markdown_it.token import Token
 
 __all__ = [
     "LINE_SPANS",
+    "MAX_NESTING",
     "SOURCE",
     "InlineSource",
     "inline_skeleton",
@@ -31,6 +32,11 @@ __all__ = [
 #: paragraph, heading or table row, ``(start, end)`` offsets into the parsed source: from the
 #: first character after the container prefix and indentation to the end of the line.
 LINE_SPANS = "l10n_line_spans"
+
+#: Deepest block nesting parsed.  The commonmark preset stops at 20 levels and silently
+#: drops what is deeper; a list 50 levels deep needs 101 (a list and an item per level,
+#: then the paragraph).  The limit also bounds markdown-it's recursion.
+MAX_NESTING = 128
 
 # Block rules whose tokens carry translatable inline content.  Their lines are recorded
 # while the parser still knows each line's container prefix (``bMarks``/``tShift``);
@@ -64,6 +70,7 @@ def _recording(rule: Callable[..., bool], open_type: str) -> Callable[..., bool]
 def _preset() -> MarkdownIt:
     """CommonMark plus GFM tables and strikethrough, with line recording."""
     md = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+    md.options["maxNesting"] = MAX_NESTING
     for rule in md.block.ruler.__rules__:
         if rule.name in _RECORDED_RULES:
             md.block.ruler.at(
@@ -75,6 +82,8 @@ def _preset() -> MarkdownIt:
 @functools.cache
 def make_parser() -> MarkdownIt:
     """The one parser preset: CommonMark plus GFM tables, with line recording.
+
+    Nesting goes to :data:`MAX_NESTING` levels instead of the preset's 20.
 
     ``gfm-like`` is not used because it enables linkify (an extra dependency) and
     strikethrough rendering we do not need for segmentation.  The instance is cached:

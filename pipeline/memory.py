@@ -203,13 +203,36 @@ class Snapshot:
         data = file.data
         if data is None:
             record: Any = cache.get(RECORD_KIND, file.hash) if cache is not None else None
-            if record is not None:
-                return [Reviewed(c, i, s) for c, i, s in record]
-            # The cache went away during the run: the file is still good if unchanged.
-            data = read_bytes(file.path)
+            entries = _reviewed_entries(record)
+            if entries is not None:
+                return entries
+            # The cache went away during the run, or its record is damaged: the file is
+            # still good if it is unchanged.
+            try:
+                data = read_bytes(file.path)
+            except PipelineError:
+                return None
             if data is None or digest(data) != file.hash:
                 return None
         try:
             return decode_catalog(data, display=file.origin)
         except PipelineError:
             return None
+
+
+def _reviewed_entries(record: Any) -> list[Reviewed] | None:
+    """The entries of a :func:`memory_record` read back from the cache; None when it is
+    missing or not of that shape (a damaged cache is never trusted)."""
+    if not isinstance(record, list):
+        return None
+    entries = []
+    for item in record:
+        if not (isinstance(item, list) and len(item) == 3):
+            return None
+        msgctxt, msgid, msgstr = item
+        if not (isinstance(msgid, str) and isinstance(msgstr, str)):
+            return None
+        if msgctxt is not None and not isinstance(msgctxt, str):
+            return None
+        entries.append(Reviewed(msgctxt, msgid, msgstr))
+    return entries

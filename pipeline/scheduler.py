@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing
 import os
+import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -15,6 +17,9 @@ __all__ = ["default_jobs", "ordered_map"]
 
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
+
+# prctl(2) option: the signal a process gets when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
 
 # Chunks in flight per worker: enough to keep every worker busy while the main process
 # consumes results, few enough that memory does not grow with the number of tasks.
@@ -50,7 +55,9 @@ def ordered_map(
     if jobs <= 1:
         yield from map(function, items)
         return
-    pool = ProcessPoolExecutor(jobs, mp_context=_context())
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=_context(), initializer=_start_worker, initargs=(os.getpid(),)
+    )
     try:
         pending: deque[Future[list[_Result]]] = deque()
         for batch in _batches(items, chunk):
@@ -61,6 +68,23 @@ def ordered_map(
             yield from pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(parent: int) -> None:
+    """Make this worker die with the main process (Linux; elsewhere nothing is done).
+
+    A killed main process would otherwise leave its workers behind: idle forever, or
+    still writing the files of their chunk while the next run starts.
+    """
+    if sys.platform != "linux":
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # no usable libc: keep the default behaviour
+        return
+    if os.getppid() != parent:  # the main process died before prctl took effect
+        os._exit(1)
 
 
 def _run_chunk(function: Callable[[_Item], _Result], batch: list[_Item]) -> list[_Result]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from pipeline import checks, frontmatter
+from pipeline import checks, frontmatter, markdown
 from pipeline.checks import Problem
-from pipeline.document import Document, Segment, structure
+from pipeline.document import Document, Segment, block_spans, structure
 from pipeline.frontmatter import FrontMatterValue
 
 __all__ = ["Review", "SpliceResult", "Translations", "splice"]
@@ -80,6 +82,7 @@ def splice(
     review = review or (lambda segment, text: _link_review(document, segment, text))
     replacements: list[tuple[Segment, str]] = []
     problems: list[Problem] = []
+    front_matter: list[tuple[Segment, str]] = []
     for segment in document.segments:
         translation = translations.get((segment.msgctxt, segment.msgid), "")
         translation = unicodedata.normalize("NFC", translation)
@@ -89,7 +92,15 @@ def splice(
         problems.extend(found)
         if any(problem.severity == "error" for problem in found):
             continue
+        if segment.kind == "front-matter":
+            front_matter.append((segment, translation))
+            continue
         replacement = _replacement(document, segment, translation)
+        if isinstance(replacement, Problem):
+            problems.append(replacement)
+        else:
+            replacements.append((segment, replacement))
+    for segment, replacement in _front_matter_replacements(document, front_matter):
         if isinstance(replacement, Problem):
             problems.append(replacement)
         else:
@@ -100,12 +111,13 @@ def splice(
     return SpliceResult(_apply(document.text, replacements), len(replacements), tuple(problems))
 
 
-def _apply(text: str, replacements: Sequence[tuple[Segment, str]]) -> str:
+def _apply(text: str, replacements: Sequence[tuple[Segment, str]], offset: int = 0) -> str:
+    """``text`` with the replacements made; ``text`` starts at ``offset`` in the document."""
     parts, position = [], 0
     for segment, replacement in sorted(replacements, key=lambda item: item[0].start):
-        parts.append(text[position : segment.start])
+        parts.append(text[position : segment.start - offset])
         parts.append(replacement)
-        position = segment.end
+        position = segment.end - offset
     parts.append(text[position:])
     return "".join(parts)
 
@@ -123,8 +135,6 @@ def _link_review(document: Document, segment: Segment, translation: str) -> list
 
 
 def _replacement(document: Document, segment: Segment, translation: str) -> str | Problem:
-    if segment.kind == "front-matter":
-        return _front_matter_replacement(document, segment, translation)
     text = translation.replace("\r\n", "\n").replace("\r", "\n").strip(" \t\n")
     if _BLANK_LINE.search(text):
         return _problem(
@@ -154,23 +164,33 @@ def _replacement(document: Document, segment: Segment, translation: str) -> str 
     return _guard_lines(text).replace("\n", newline + segment.continuation)
 
 
-def _front_matter_replacement(
-    document: Document, segment: Segment, translation: str
-) -> str | Problem:
+def _front_matter_replacements(
+    document: Document, edits: Sequence[tuple[Segment, str]]
+) -> list[tuple[Segment, str | Problem]]:
+    """The YAML for each translated front matter value, rendered (and checked) together."""
+    if not edits:
+        return []
     assert document.front_matter is not None
-    value = FrontMatterValue(
-        segment.key, segment.start, segment.end, segment.line, segment.style, segment.value
+    values = [FrontMatterValue(s.key, s.start, s.end, s.line, s.style, s.value) for s, _ in edits]
+    rendered = frontmatter.render_values(
+        document.text,
+        document.front_matter,
+        [(value, translation) for value, (_, translation) in zip(values, edits, strict=True)],
     )
-    rendered = frontmatter.render_value(document.text, document.front_matter, value, translation)
-    if rendered is None:
-        return _problem(
-            document,
-            segment,
-            "yaml",
-            "translation cannot be written as a YAML string at this key; "
-            "remove control characters or line separators from it",
-        )
-    return rendered
+    return [
+        (segment, text if text is not None else _yaml_problem(document, segment))
+        for (segment, _), text in zip(edits, rendered, strict=True)
+    ]
+
+
+def _yaml_problem(document: Document, segment: Segment) -> Problem:
+    return _problem(
+        document,
+        segment,
+        "yaml",
+        "translation cannot be written as a YAML string at this key; "
+        "remove control characters or line separators from it",
+    )
 
 
 def _line_prefix(document: Document, segment: Segment) -> str:
@@ -226,17 +246,70 @@ def _keep_structure(
     """Drop the replacements that change the document's block structure.
 
     The whole result is re-parsed once.  Only when its structure differs from the
-    source's does a binary search find the first replacement that breaks it; that one is
-    refused and the search goes on with the rest.
+    source's is each top-level block re-parsed alone with its replacements, and a binary
+    search among those of a changed block finds the ones that break it.  A whole-document
+    parse then confirms the result; should blocks interact, a binary search over the
+    whole document refuses the rest.  The cost is a few whole-document parses, not a
+    binary search over the whole document per refused translation.
     """
     kept = sorted(replacements, key=lambda item: item[0].start)
     refused: list[Problem] = []
+    if not kept or _same_structure(document, kept):
+        return kept, refused
+    kept = _keep_block_structure(document, kept, refused)
+    kept = _refuse_breaking(document, kept, lambda some: _same_structure(document, some), refused)
+    return kept, refused
+
+
+def _keep_block_structure(
+    document: Document, kept: list[tuple[Segment, str]], refused: list[Problem]
+) -> list[tuple[Segment, str]]:
+    """``kept`` without the replacements that change their own top-level block."""
+    spans = block_spans(document.text, path=document.path)
+    starts = [start for start, _ in spans]
+    by_block: dict[int, list[tuple[Segment, str]]] = {}
+    result = []
+    for item in kept:
+        index = bisect.bisect_right(starts, item[0].start) - 1
+        if index >= 0 and item[0].end <= spans[index][1]:
+            by_block.setdefault(index, []).append(item)
+        else:  # front matter: only the whole-document check sees it
+            result.append(item)
+    for index, items in by_block.items():
+        start, end = spans[index]
+        block = document.text[start:end]
+        expected = markdown.skeleton(markdown.parse(block)[0])
+
+        def same(
+            some: Sequence[tuple[Segment, str]],
+            block: str = block,
+            start: int = start,
+            expected: list[Any] = expected,
+        ) -> bool:
+            return markdown.skeleton(markdown.parse(_apply(block, some, start))[0]) == expected
+
+        result.extend(_refuse_breaking(document, items, same, refused))
+    return sorted(result, key=lambda item: item[0].start)
+
+
+def _refuse_breaking(
+    document: Document,
+    kept: list[tuple[Segment, str]],
+    same: Callable[[Sequence[tuple[Segment, str]]], bool],
+    refused: list[Problem],
+) -> list[tuple[Segment, str]]:
+    """``kept`` (in document order) without the replacements that break ``same``.
+
+    While ``same(kept)`` is false, a binary search finds the shortest broken prefix; its
+    last replacement is refused and the search goes on after it.
+    """
+    kept = list(kept)
     verified = 0  # kept[:verified] is known to keep the structure
-    while kept and not _same_structure(document, kept):  # no replacement: the source itself
+    while kept and not same(kept):  # no replacement: the source itself
         low, high = verified, len(kept)  # kept[:low] is fine, kept[:high] is broken
         while high - low > 1:
             middle = (low + high) // 2
-            if _same_structure(document, kept[:middle]):
+            if same(kept[:middle]):
                 low = middle
             else:
                 high = middle
@@ -251,7 +324,7 @@ def _keep_structure(
             )
         )
         verified = high - 1
-    return kept, refused
+    return kept
 
 
 def _same_structure(document: Document, replacements: Sequence[tuple[Segment, str]]) -> bool:

@@ -3,28 +3,48 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import filelock
 import polib
 
 from pipeline import pofile
-from pipeline.errors import CatalogError, SourceError
+from pipeline.errors import CatalogError, LockError, PathError, PipelineError, SourceError
 
 __all__ = [
+    "LOCK_GRACE",
+    "LOCK_NAME",
     "SOURCE_SUFFIXES",
     "Layout",
+    "SourceTree",
     "decode_catalog",
     "decode_source",
     "discover_sources",
+    "exclusive",
     "read_bytes",
     "read_catalog",
     "read_source",
+    "remove_stale_temporaries",
+    "scan_sources",
     "write_if_changed",
 ]
 
 SOURCE_SUFFIXES = (".md", ".markdown")
+
+#: The lock file a run holds in the folder it writes to (``locales/`` or ``output/``).
+LOCK_NAME = ".l10n.lock"
+
+#: Seconds a run waits for the lock before it gives up with :class:`LockError`.
+LOCK_GRACE = 0.5
+
+# The temporary files of :func:`write_if_changed`: ``.<name>.<8 random characters>.tmp``,
+# as :func:`tempfile.mkstemp` names them with our prefix and suffix.
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +53,9 @@ class Layout:
 
     For ``<source>/<rel>.md``: the template is ``<locales>/templates/<rel>.pot``, the
     catalog ``<locales>/<lang>/<rel>.po`` and the output ``<output>/<lang>/<rel>.md``.
+    Every method raises :class:`PathError` rather than return a path outside its
+    folder: ``rel`` must be relative without ``..``, the language one plain folder name,
+    and the resolved path (after symbolic links) must stay inside the resolved folder.
     """
 
     source_dir: Path
@@ -40,23 +63,63 @@ class Layout:
     output_dir: Path
 
     def source(self, rel: Path) -> Path:
-        return self.source_dir / rel
+        return _inside(self.source_dir, rel)
 
     def template(self, rel: Path) -> Path:
-        return self.locales_dir / "templates" / rel.with_suffix(".pot")
+        return _inside(self.locales_dir, Path("templates") / rel.with_suffix(".pot"))
 
     def catalog(self, language: str, rel: Path) -> Path:
-        return self.locales_dir / language / rel.with_suffix(".po")
+        return _inside(self.locales_dir, _folder(language) / rel.with_suffix(".po"))
 
     def output(self, language: str, rel: Path) -> Path:
-        return self.output_dir / language / rel
+        return _inside(self.output_dir, _folder(language) / rel)
 
 
-def discover_sources(source_dir: Path) -> list[Path]:
-    """Source documents under ``source_dir``, as sorted relative paths.
+def _folder(name: str) -> Path:
+    """``name`` as one folder name; a language code never holds a separator or ``..``."""
+    if name in ("", ".", "..") or any(c in name for c in "/\\\0:"):
+        raise PathError(
+            f"{name!r} cannot name a folder",
+            hint="use a language code like 'en', 'ja' or 'pt_BR'",
+        )
+    return Path(name)
 
-    Symbolic links are not followed: a link could lead the build to read, and a
-    mirrored output to write, outside the project.
+
+def _inside(root: Path, rel: Path) -> Path:
+    """``root / rel``, after checking that it cannot lead outside ``root``."""
+    if rel.is_absolute() or rel.anchor or ".." in rel.parts:
+        raise PathError(
+            f"{rel.as_posix()!r} would lead outside {root.as_posix()}",
+            path=rel.as_posix(),
+            hint="paths in the project are relative and never go up with ..",
+        )
+    path = root / rel
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise PathError(
+            f"a symbolic link leads outside {root.as_posix()} (to {path.resolve().as_posix()})",
+            path=path.as_posix(),
+            hint="replace the link by a real file or folder; it was neither read nor written",
+        )
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class SourceTree:
+    """What :func:`scan_sources` found: documents and the symbolic links it did not follow.
+
+    Both are sorted paths relative to the source folder.
+    """
+
+    documents: list[Path] = field(default_factory=list)
+    links: list[Path] = field(default_factory=list)
+
+
+def scan_sources(source_dir: Path) -> SourceTree:
+    """Source documents under ``source_dir``, and the symbolic links skipped.
+
+    Symbolic links (to files or folders) are never followed: a link could lead the
+    build to read, and a mirrored output to write, outside the project.  Links to
+    folders and links named like documents are listed so the caller can say so.
     """
     if not source_dir.is_dir():
         raise SourceError(
@@ -64,19 +127,42 @@ def discover_sources(source_dir: Path) -> list[Path]:
             path=str(source_dir),
             hint="create it or pass --source DIR",
         )
-    found = []
+    tree = SourceTree()
     for folder, folders, files in os.walk(source_dir):
-        folders[:] = sorted(f for f in folders if not (Path(folder) / f).is_symlink())
+        here = Path(folder)
+        tree.links.extend((here / f).relative_to(source_dir) for f in folders if _is_link(here / f))
+        folders[:] = sorted(f for f in folders if not _is_link(here / f))
         for name in files:
-            path = Path(folder) / name
-            if path.suffix in SOURCE_SUFFIXES and not path.is_symlink():
-                found.append(path.relative_to(source_dir))
-    return sorted(found)
+            if Path(name).suffix in SOURCE_SUFFIXES:
+                target = tree.links if _is_link(here / name) else tree.documents
+                target.append((here / name).relative_to(source_dir))
+    tree.documents.sort()
+    tree.links.sort()
+    return tree
+
+
+def _is_link(path: Path) -> bool:
+    # A Windows junction is a link too; ``is_junction`` exists from Python 3.12.
+    return path.is_symlink() or getattr(path, "is_junction", lambda: False)()
+
+
+def discover_sources(source_dir: Path) -> list[Path]:
+    """Source documents under ``source_dir``, as sorted relative paths (links skipped)."""
+    return scan_sources(source_dir).documents
 
 
 def read_source(path: Path, *, display: str) -> str:
-    """The text of a UTF-8 markdown file; see :func:`decode_source`."""
-    return decode_source(path.read_bytes(), display=display)
+    """The text of a UTF-8 markdown file; see :func:`decode_source`.
+
+    Raises :class:`SourceError` also when the file cannot be read.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SourceError(
+            f"cannot read: {error.strerror or error}", path=display, hint="check the file"
+        ) from error
+    return decode_source(data, display=display)
 
 
 def decode_source(data: bytes, *, display: str) -> str:
@@ -104,22 +190,43 @@ def decode_source(data: bytes, *, display: str) -> str:
 
 
 def read_catalog(path: Path, *, display: str) -> polib.POFile | None:
-    """The catalog at ``path``, or ``None`` when there is none yet."""
-    return decode_catalog(read_bytes(path), display=display)
+    """The catalog at ``path``, or ``None`` when there is none yet; see :func:`decode_catalog`."""
+    return decode_catalog(read_bytes(path, display=display), display=display)
 
 
-def read_bytes(path: Path) -> bytes | None:
-    """The bytes of ``path``, or ``None`` when there is no such file."""
+def read_bytes(path: Path, *, display: str | None = None) -> bytes | None:
+    """The bytes of ``path``, or ``None`` when there is no such file.
+
+    Raises :class:`PipelineError` naming ``display`` (else ``path``) when the file exists
+    but cannot be read: a folder, no permission, an I/O error.
+    """
     try:
         return path.read_bytes()
     except FileNotFoundError:
         return None
+    except OSError as error:
+        raise PipelineError(
+            f"cannot read: {error.strerror or error}",
+            path=display or path.as_posix(),
+            hint="check the file and its permissions; it was not overwritten",
+        ) from error
 
 
 def decode_catalog(data: bytes | None, *, display: str) -> polib.POFile | None:
-    """The catalog in ``data`` (``None`` for a catalog that does not exist yet)."""
+    """The catalog in ``data`` (``None`` for a catalog that does not exist yet).
+
+    Raises :class:`CatalogError` for a file that is not UTF-8, starts with a byte order
+    mark (gettext tools refuse those) or does not parse (see :func:`pofile.parse_po`).
+    """
     if data is None:
         return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise CatalogError(
+            "the catalog starts with a byte order mark (BOM), which gettext tools refuse",
+            path=display,
+            line=1,
+            hint="save it as UTF-8 without BOM; it was not overwritten",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -160,3 +267,84 @@ def write_if_changed(path: Path, data: bytes, *, durable: bool = True) -> bool:
         Path(temporary).unlink(missing_ok=True)
         raise
     return True
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete the temporary files that interrupted writes left under ``folder``.
+
+    :func:`write_if_changed` removes its temporary file when it fails, but not when the
+    process is killed.  Call this while holding :func:`exclusive` on ``folder``, so no
+    other run is writing there.  Symbolic links are not followed.  Returns the files
+    removed.
+    """
+    removed = []
+    for here, folders, files in os.walk(folder):
+        folders[:] = [f for f in folders if not _is_link(Path(here) / f)]
+        for name in files:
+            if _TEMPORARY.fullmatch(name):
+                (Path(here) / name).unlink(missing_ok=True)
+                removed.append(Path(here) / name)
+    return sorted(removed)
+
+
+@contextmanager
+def exclusive(folder: Path, *, display: str) -> Iterator[None]:
+    """Hold the lock file :data:`LOCK_NAME` in ``folder`` (created if needed) meanwhile.
+
+    Raises :class:`LockError` when another run holds it :data:`LOCK_GRACE` seconds
+    later.  The operating system releases the lock when its holder dies, so a killed run
+    never blocks the next one: processes forked meanwhile (the workers) close their copy
+    of it at once (see :func:`_close_inherited_locks`), and the grace covers a worker
+    killed between its fork and that.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_NAME
+    lock = filelock.FileLock(path, timeout=LOCK_GRACE)
+    try:
+        lock.acquire(poll_interval=0.02)
+    except filelock.Timeout as error:
+        raise LockError(
+            f"another l10n run is writing to {display}",
+            path=f"{display}/{LOCK_NAME}",
+            hint="wait for it to finish, then run this command again",
+        ) from error
+    held = str(path.resolve())
+    _HELD.add(held)
+    try:
+        yield
+    finally:
+        _HELD.discard(held)
+        lock.release()
+
+
+#: The lock files this process holds (resolved paths).
+_HELD: set[str] = set()
+
+
+def _close_inherited_locks() -> None:
+    """In a forked child: close its copies of the descriptors of the parent's locks.
+
+    ``flock`` locks belong to the open file, which a fork shares, so a worker would hold
+    its parent's lock too: a worker still dying a few milliseconds after its killed
+    parent would make the next run fail with :class:`LockError`.  The child never
+    unlocks (that would unlock the parent); it only closes.  Runs only where workers
+    are forked (Linux, whose ``/proc`` names each descriptor's file).
+    """
+    if not _HELD:
+        return
+    held = set(_HELD)
+    _HELD.clear()
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return
+    for name in names:
+        try:
+            if os.readlink(f"/proc/self/fd/{name}") in held:
+                os.close(int(name))
+        except (OSError, ValueError):
+            continue
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited_locks)

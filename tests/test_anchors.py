@@ -247,3 +247,50 @@ def test_a_cached_build_follows_a_heading_retranslated_in_another_document(
     with Cache(project.root / ".l10n-cache") as cache:
         again = list(commands.build(project, cache=cache))
     assert {o.status for o in again} == {"unchanged"}
+
+
+def test_a_link_follows_the_heading_the_build_writes_when_a_paragraph_shares_its_text(
+    tmp_path: Path,
+) -> None:
+    """``b.md`` has a paragraph and a heading with one msgid; the translation would turn
+    the paragraph into a list, so the build keeps the source for both.  ``a.md`` is built
+    first and reads ``b.md``'s anchors ahead: they must be the ones ``b.md`` gets."""
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "a.md").write_text("[설치 절](b.md#설치)을 본다.\n", "utf-8")
+    (tmp_path / "source" / "b.md").write_text("설치\n\n## 설치\n\n설명이다.\n", "utf-8")
+    config = Config(
+        root=tmp_path,
+        languages=("en",),
+        source_dir=tmp_path / "source",
+        locales_dir=tmp_path / "locales",
+        output_dir=tmp_path / "output",
+    )
+    list(commands.extract(config, now=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)))
+    english = {"[설치 절](b.md#설치)을 본다.": "See [setup](b.md#설치).", "설치": "- Setup"}
+    for name in ("a", "b"):
+        po = polib.pofile(str(tmp_path / "locales" / "en" / f"{name}.po"))
+        for entry in po:
+            entry.msgstr = english.get(entry.msgid, "")
+        po.save()
+    problems = [p for o in commands.build(config) for p in o.problems]
+    assert [(p.path, p.code) for p in problems] == [("source/b.md", "block-injection")]
+    output = tmp_path / "output" / "en"
+    targets = _output_anchors((output / "b.md").read_text(encoding="utf-8"))
+    assert targets == {"설치"}
+    links = _fragment_links((output / "a.md").read_text(encoding="utf-8"))
+    assert links == ["b.md#설치"]
+
+
+def test_a_broken_catalog_does_not_make_links_into_its_document_look_broken(
+    project: Config,
+) -> None:
+    """nodes.po does not parse: nodes.md fails alone, and guide.md's links into it,
+    whose headings are all in the source, are left as they are without a warning."""
+    (project.locales_dir / "en" / "docs" / "nodes.po").write_text('msgid "x\n', "utf-8")
+    outcomes = {o.path: o for o in commands.build(project)}
+    assert outcomes["output/en/docs/nodes.md"].status == "failed"
+    guide = outcomes["output/en/docs/guide.md"]
+    assert guide.status == "written"
+    assert [p.code for p in guide.problems] == []
+    text = (project.output_dir / "en" / "docs" / "guide.md").read_text(encoding="utf-8")
+    assert "[node status](nodes.md#노드-상태)" in text

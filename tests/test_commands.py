@@ -1,19 +1,28 @@
-"""Extract and build runs: parallel runs match serial ones, and the cache only saves time."""
+"""Extract and build runs: parallel runs match serial ones, the cache only saves time, and
+SIGKILL at random points loses nothing (catalogs, outputs and cache)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import json
+import os
+import random
 import shutil
-from collections.abc import Iterable
+import signal
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import polib
 import pytest
 
-from pipeline import catalog, commands, document, memory
+from pipeline import catalog, commands, document, extract_run, memory, pofile, runs
 from pipeline.cache import CACHE_DIR, Cache
 from pipeline.config import Config
+from pipeline.workspace import exclusive
 from tests.conftest import corpus_files
 from tests.corpus_translations import hostile, pseudo
 
@@ -143,6 +152,66 @@ def test_deleting_the_cache_changes_no_output(cached: tuple[Path, Runs], tmp_pat
     assert _files(config.root) == before
 
 
+def _damage(records: Path) -> int:
+    """Give every record in the cache database a wrong shape; returns how many."""
+    connection = sqlite3.connect(records)
+    rows = connection.execute("SELECT kind, name, value FROM records").fetchall()
+    for number, (kind, name, value) in enumerate(rows):
+        record = json.loads(value)
+        if kind == "build":  # keep the right key, so only the shape check can save the run
+            for language in record.values():
+                language["problems"] = 5 if number % 2 else [["too", "few"]]
+            record["xx"] = "not a record"
+            damaged = json.dumps(record)
+        else:
+            damaged = ["not", "a", "hash"] if number % 2 else "{half a json"
+            damaged = json.dumps(damaged)
+        connection.execute(
+            "UPDATE records SET value = ? WHERE kind = ? AND name = ?", (damaged, kind, name)
+        )
+    connection.commit()
+    connection.close()
+    return len(rows)
+
+
+def test_damaged_cache_records_are_ignored_not_trusted(
+    cached: tuple[Path, Runs], tmp_path: Path
+) -> None:
+    config = _copy(cached[0], tmp_path / "damaged")
+    fresh = _copy(cached[0], tmp_path / "fresh")
+    assert _damage(config.root / CACHE_DIR / "records.sqlite3") > 30
+    with Cache(config.root / CACHE_DIR) as cache:
+        damaged = [_report(commands.extract(config, now=LATER, cache=cache))]
+        damaged.append(_report(commands.build(config, cache=cache)))
+    expected = [_report(commands.extract(fresh, now=LATER))]
+    expected.append(_report(commands.build(fresh)))
+    assert damaged == expected
+    assert _files(config.root) == _files(fresh.root)
+
+
+@pytest.mark.parametrize("folder", ["locales/ja", "output/ja"])
+def test_the_cache_never_hides_an_error_a_fresh_run_reports(
+    cached: tuple[Path, Runs], tmp_path: Path, folder: str
+) -> None:
+    """Nothing a record covers changed, but the folder now links outside the project."""
+    config = _copy(cached[0], tmp_path)
+    outside = tmp_path / "outside"
+    shutil.move(config.root / folder, outside)
+    (config.root / folder).symlink_to(outside, target_is_directory=True)
+    before = {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()}
+    runs = []
+    for cache in (Cache(config.root / CACHE_DIR), None):
+        with cache or contextlib.nullcontext():
+            runs.append(_report(commands.extract(config, now=LATER, cache=cache)))
+            runs.append(_report(commands.build(config, cache=cache)))
+    assert runs[:2] == runs[2:]
+    failures = [o for run in runs[:2] for o in run if o[1] == "failed" and "/ja/" in o[0]]
+    # Every document's Japanese catalog fails in extract and build; or its output in build.
+    assert len(failures) == (34 if folder.startswith("locales") else 17)
+    assert all("symbolic link leads outside" in o[2] for o in failures)
+    assert {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()} == before
+
+
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The paths of the documents parsed by in-process (``jobs=1``) runs."""
@@ -153,7 +222,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append(str(options.get("path")))
         return original(text, **options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(commands, "parse_document", counting)
+    monkeypatch.setattr(runs, "parse_document", counting)  # where runs parse sources
     return seen
 
 
@@ -210,7 +279,7 @@ def test_a_changed_setting_or_tool_invalidates_the_cache(
         _report(commands.extract(renamed, now=LATER, cache=cache))
         assert len(set(parses)) == 18
         parses.clear()
-        monkeypatch.setattr(commands, "tool_fingerprint", lambda: "another version")
+        monkeypatch.setattr(runs, "tool_fingerprint", lambda: "another version")
         _report(commands.build(config, cache=cache))
         assert len(set(parses)) == 18
 
@@ -236,6 +305,175 @@ def test_building_one_language_keeps_the_others_cached(
         _report(commands.build(dataclasses.replace(config, languages=("en",)), cache=cache))
         _report(commands.build(config, cache=cache))
     assert parses == [BROKEN, BROKEN]
+
+
+# --- crash safety: SIGKILL at random points ---------------------------------------------
+
+KILLS = 200
+ADDED = "\n\n추가된 문단입니다. 강제 종료 시험용.\n"
+
+#: Each file's complete contents after a finished run on sources "A" and on sources "B".
+Versions = dict[Path, dict[str, bytes]]
+
+
+def _small_documents(count: int) -> list[tuple[str, str]]:
+    """``count`` short corpus documents (a few KB each), as (name, text)."""
+    files = sorted(corpus_files(), key=lambda path: path.stat().st_size)
+    chosen = [path for path in files if path.stat().st_size > 2500][:count]
+    return [(f"{n}-{path.name}", path.read_text(encoding="utf-8")) for n, path in enumerate(chosen)]
+
+
+def _write_sources(config: Config, documents: list[tuple[str, str]], state: str) -> None:
+    for name, text in documents:
+        (config.source_dir / name).write_text(text + (ADDED if state == "B" else ""), "utf-8")
+
+
+def _snapshot(config: Config) -> dict[Path, bytes]:
+    folders = (config.locales_dir, config.output_dir)
+    return {
+        path: path.read_bytes()
+        for folder in folders
+        for path in folder.rglob("*")
+        if path.is_file() and path.suffix in (".po", ".pot", ".md")
+    }
+
+
+def _seed_translations(config: Config) -> None:
+    """Translate every third message of the English catalogs (pseudo-English)."""
+    for path in (config.locales_dir / "en").rglob("*.po"):
+        po = pofile.parse_po(path.read_text(encoding="utf-8"), path=str(path))
+        for number, entry in enumerate(po):
+            if number % 3 == 0:
+                entry.msgstr = pseudo(entry.msgid)
+        path.write_text(pofile.format_po(po), encoding="utf-8")
+
+
+def _finish(
+    command: str, config: Config, *, jobs: int = 1, cached: bool = False
+) -> list[commands.Outcome]:
+    """Run ``command`` to the end (with the project's cache if ``cached``); no failure."""
+    with Cache(config.root / CACHE_DIR) if cached else contextlib.nullcontext() as cache:
+        if command == "extract":
+            outcomes = list(commands.extract(config, now=NOW, jobs=jobs, cache=cache))
+        else:
+            outcomes = list(commands.build(config, jobs=jobs, cache=cache))
+    assert all(outcome.status != "failed" for outcome in outcomes), outcomes
+    return outcomes
+
+
+def _versions(config: Config, documents: list[tuple[str, str]]) -> Versions:
+    """Every file's complete versions: after finished runs on state A and on state B."""
+    _write_sources(config, documents, "A")
+    _finish("extract", config)
+    _seed_translations(config)
+    versions: Versions = {}
+    for state in ("A", "B", "A"):
+        _write_sources(config, documents, state)
+        _finish("extract", config)
+        _finish("build", config)
+        for path, data in _snapshot(config).items():
+            # Going back to A must give A's files again: every file has two versions.
+            assert versions.setdefault(path, {}).setdefault(state, data) == data
+    return versions
+
+
+def _killed(command: str, config: Config, delay: float, *, jobs: int) -> bool:
+    """Run ``command`` (with the cache, on ``jobs`` workers) in a forked child and
+    SIGKILL it after ``delay`` seconds.
+
+    Returns whether the kill landed before the child finished; a child that finished
+    must have succeeded.  The child's workers die with it, and the locks are free.
+    """
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child never returns to pytest)
+        code = 0
+        try:
+            _finish(command, config, jobs=jobs, cached=True)
+        except BaseException:
+            code = 3
+        os._exit(code)
+    time.sleep(delay)
+    os.kill(child, signal.SIGKILL)
+    _, status = os.waitpid(child, 0)
+    for folder in (config.locales_dir, config.output_dir):
+        with exclusive(folder, display=folder.name):  # LockError if a worker still held it
+            pass
+    if os.WIFSIGNALED(status):
+        return os.WTERMSIG(status) == signal.SIGKILL
+    assert os.WEXITSTATUS(status) == 0, "a run that was not killed failed"
+    return False
+
+
+def _facts(outcome: commands.Outcome) -> tuple:
+    """What a build reports about one output, besides whether it wrote it."""
+    return (outcome.path, outcome.error, outcome.problems, outcome.translated, outcome.segments)
+
+
+def _duration(run: Callable[[], None]) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork to kill runs mid-way")
+def test_sigkill_at_random_points_leaves_old_or_new_files_and_no_temporaries(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "source").mkdir()
+    config = Config(
+        root=tmp_path,
+        languages=("en", "ja"),
+        source_dir=tmp_path / "source",
+        locales_dir=tmp_path / "locales",
+        output_dir=tmp_path / "output",
+    )
+    documents = _small_documents(6)
+    versions = _versions(config, documents)
+    durations = {
+        (command, jobs): _duration(
+            lambda command=command, jobs=jobs: _finish(command, config, jobs=jobs, cached=True)
+        )
+        for command in ("extract", "build")
+        for jobs in (1, 2)
+    }
+    rng = random.Random(20261129)
+    kills = mixed = interrupted_writes = runs = 0
+    state = "A"
+    started = time.monotonic()
+    while kills < KILLS and time.monotonic() - started < 50:
+        state = "B" if state == "A" else "A"
+        _write_sources(config, documents, state)
+        command, jobs = rng.choice(["extract", "build"]), rng.choice([1, 2])
+        runs += 1
+        # A forked child takes a little longer than the measured run: most kills land.
+        delay = rng.uniform(0, durations[command, jobs])
+        kills += _killed(command, config, delay, jobs=jobs)
+        snapshot = _snapshot(config)
+        corrupted = [p for p, data in snapshot.items() if data not in versions[p].values()]
+        assert corrupted == [], f"after {runs} runs: {corrupted[0]} is neither old nor new"
+        assert set(snapshot) == set(versions), "a file vanished or appeared"
+        states = {
+            state
+            for path, data in snapshot.items()
+            for state, version in versions[path].items()
+            if version == data and versions[path]["A"] != versions[path]["B"]
+        }
+        mixed += len(states) == 2  # some files from A's run, others from B's
+        interrupted_writes += any(tmp_path.rglob("*.tmp"))
+    assert kills >= KILLS, f"only {kills} kills in {runs} runs"
+    # The kill points were really inside the runs: some left half the files updated.
+    assert mixed > 0
+    # The next runs, with the cache the killed runs left, finish and give the right files,
+    # and a cached build reports what a build without the cache reports.
+    for command in ("extract", "build"):
+        _finish(command, config, jobs=2, cached=True)
+    assert list(tmp_path.rglob("*.tmp")) == []
+    final = _snapshot(config)
+    assert all(data == versions[path][state] for path, data in final.items())
+    replayed = _finish("build", config, jobs=2, cached=True)
+    assert {o.status for o in replayed} == {"unchanged"}
+    assert [_facts(o) for o in replayed] == [_facts(o) for o in _finish("build", config)]
+    print(f"{kills} kills in {runs} runs, {mixed} left a mix, {interrupted_writes} mid-write")
 
 
 def _template_of(config: Config, source: Path) -> Path:
@@ -268,7 +506,8 @@ def test_the_memory_read_back_from_the_cache_is_the_memory_the_catalogs_give(
     config = _with_a_near_copy(cached[0], tmp_path, "cached")
     with Cache(config.root / CACHE_DIR) as cache:
         languages = tuple(catalog.language_info(code) for code in config.languages)
-        memories, _ = commands._memories(config, languages, cache)
+        compendia = extract_run._compendia(config, languages)
+        memories, _ = extract_run._memories(config, languages, compendia, cache)
         # Every catalog is kept as a hash: its entries come back from the cache.
         assert all(
             file.data is None for m in memories.values() if m is not None for file in m.files

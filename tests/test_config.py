@@ -131,3 +131,54 @@ def test_check_and_anchor_settings(tmp_path: Path) -> None:
     assert config.text_params == ("text", "title", "alt", "prepend", "caption", "label")
     assert config.url_maps == {"en": {"/ko/": "/en/"}}
     assert (config.slug_style, config.site_prefix) == ("blackfriday", "/ko/")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('[languages]\ntargets = ["en"]\n\n[build.min_translated_by_language]\nen = 200\n', 4),
+        ("[build]\nmin_translated = 10\nmin_translated_by_language = { en = 200 }\n", 3),
+        ("[build]\nmin_translated_by_language.en = 200\n", 2),
+        ("[check.foo]\nx = 1\n", 1),
+        ("[check.urls]\nen = 5\n", 2),
+        ("[check]\ntext_params = []\nurls = { en = 5 }\n", 3),
+        ('[check.urls.en]\n"/ko/" = 5\n', 1),
+        ("[check]\nplaceholders = [\n  'a',\n  '(',\n]\n", 2),
+        ('check = 5\n[languages]\ntargets = ["en"]\n', 1),
+        ("[[catalog]]\nwidth = 79\n", 1),
+        ('anchors.style = "gitlab"\n', 1),
+        ('[anchors]\nsite_prefix = "/ko/"\nstyle = "gitlab"\n', 3),
+        ("[catalog]\nwidth = 79\n\n[catalog.compendia]\nen = 1\n", 4),
+    ],
+)
+def test_check_anchors_catalog_and_build_errors_name_their_line(
+    tmp_path: Path, text: str, line: int
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, text), cwd=tmp_path)
+    assert caught.value.line == line, caught.value.message
+    assert caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        (
+            "[build]\nmin_translated = 10\n[build.min_translated_by_language]\nenglish = 80\n",
+            "build.min_translated_by_language.english: 'english' is not a language code",
+            4,
+        ),
+        (
+            '[check.urls.engl]\n"/ko/" = "/en/"\n',
+            "check.urls.engl: 'engl' is not a language code",
+            1,
+        ),
+    ],
+)
+def test_language_codes_are_checked_wherever_they_appear(
+    tmp_path: Path, text: str, message: str, line: int
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, text), cwd=tmp_path)
+    assert caught.value.message == message
+    assert caught.value.line == line and caught.value.hint

@@ -198,3 +198,43 @@ def test_first_cell_of_a_row_without_leading_pipe_cannot_start_a_list() -> None:
     out, problems = _translate(text, {"가": "- a", "나": "- b"})
     assert (out, problems) == ("이름 | 값\n--- | ---\n\\- a | - b\n", [])
     assert structure(out) == structure(text)
+
+
+def _one_by_one(text: str, replacements: list) -> list:
+    """The reference the block-wise search must agree with: add replacements in document
+    order, dropping each one that changes the whole document's structure."""
+    kept: list = []
+    for item in replacements:
+        if structure(splice_module._apply(text, [*kept, item])) == structure(text):
+            kept.append(item)
+    return kept
+
+
+def test_many_refused_translations_cost_a_few_whole_document_parses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "* " followed by a translation starting with "**" on its own line is "* **": a
+    # thematic break.  Every list item refuses its translation; paragraphs keep theirs.
+    blocks = [f"문단 {n}번입니다.\n\n* 항목 {n}-1\n* 항목 {n}-2\n" for n in range(40)]
+    text = "# 제목\n\n" + "\n".join(blocks)
+    document = parse_document(text, path="doc.md")
+    translations = {
+        (s.msgctxt, s.msgid): ("**\n" + s.msgid if "항목" in s.msgid else f"Paragraph {n}.")
+        for n, s in enumerate(document.segments)
+    }
+    replacements = [
+        (s, splice_module._replacement(document, s, translations[(s.msgctxt, s.msgid)]))
+        for s in document.segments
+    ]
+    expected = _one_by_one(text, replacements)
+    parses = []
+    original = splice_module.structure
+    monkeypatch.setattr(
+        splice_module, "structure", lambda *a, **k: parses.append(1) or original(*a, **k)
+    )
+    result = splice(document, translations)
+    assert len(result.problems) == 80
+    assert {p.code for p in result.problems} == {"block-structure"}
+    assert result.translated == len(expected) == 41
+    assert result.text == splice_module._apply(text, expected)
+    assert len(parses) <= 2  # was 80 binary searches of about 7 parses each

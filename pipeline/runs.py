@@ -1,0 +1,348 @@
+"""What every run shares: one task per source document, its outcomes in document order.
+
+Each source document is one task: it is read and parsed once, then turned into its
+template and every language's catalog (extract) or every language's output (build).
+Tasks run on ``jobs`` worker processes; their outcomes come back in document order, so
+what is written and printed does not depend on ``jobs``.  With a :class:`Cache`, a task
+whose files are as an earlier run left them does no work (see :mod:`pipeline.cache`).
+
+Safety: a run holds the lock of the folder it writes to (``locales/`` for extract,
+``output/`` for build) from before it reads anything there until its last write, and
+first removes the temporary files a killed run left in that folder.  Every path goes
+through :class:`~pipeline.workspace.Layout`, which refuses paths that lead outside their
+folder; symbolic links in the sources are reported and not followed.  Only results that
+had no error are cached, so a cached run reports every error a fresh run would.
+
+Tasks are :func:`functools.partial` of module-level functions, so they can be sent to
+worker processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import functools
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pipeline import catalog
+from pipeline.cache import Cache, digest, tool_fingerprint
+from pipeline.checks import Problem
+from pipeline.config import Config
+from pipeline.document import Document, parse_document
+from pipeline.errors import PipelineError, SourceError
+from pipeline.memory import RECORD_KIND
+from pipeline.scheduler import ordered_map
+from pipeline.workspace import (
+    Layout,
+    SourceTree,
+    decode_source,
+    exclusive,
+    read_bytes,
+    remove_stale_temporaries,
+    scan_sources,
+    write_if_changed,
+)
+
+__all__ = [
+    "Done",
+    "Input",
+    "Outcome",
+    "Place",
+    "Progress",
+    "Run",
+    "Status",
+    "Target",
+    "display_path",
+    "fingerprint",
+    "layout",
+    "parse",
+    "read",
+    "relative",
+    "run",
+    "target",
+    "write",
+]
+
+
+Status = Literal["written", "unchanged", "checked", "failed", "skipped"]
+#: Called after each document with (documents done, documents in the run).
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one file: written, unchanged, failed with ``error``, or skipped
+    (``note`` says why: a symbolic link in the sources, not followed; a build below its
+    publishing threshold).
+
+    ``problems`` are translations a build refused (the source text was kept).
+    """
+
+    path: str
+    status: Status
+    error: PipelineError | None = None
+    problems: tuple[Problem, ...] = field(default=())
+    translated: int = 0
+    segments: int = 0
+    #: Why a build skipped the file (``skipped`` status), for people.
+    note: str = ""
+
+
+# --- the scheduler side: runs in the main process --------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """What every task of a run needs; sent to the workers with each chunk of tasks."""
+
+    config: Config
+    #: Hash of the tool and the configuration, part of every cache key ("" without a cache).
+    fingerprint: str
+    #: Extract only: the header date of new catalogs and the target languages' header data.
+    now: dt.datetime | None = None
+    languages: tuple[catalog.LanguageInfo, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a run writes: the folder it locks, and the folders it cleans up first."""
+
+    locked: Path
+    cleaned: list[Path]
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """A task's outcomes, and the cache record to keep for its document (None: forget it).
+
+    ``memory`` holds the translation memory records of the catalogs an extract wrote,
+    by the hash of their bytes (see :func:`pipeline.memory.memory_record`).
+    """
+
+    outcomes: tuple[Outcome, ...]
+    record: Any | None
+    memory: tuple[tuple[str, Any], ...] = ()
+
+
+def run(
+    kind: str,
+    config: Config,
+    place: Place | None,
+    prepare: Callable[[], Callable[[tuple[Path, Any]], Done]],
+    *,
+    jobs: int,
+    cache: Cache | None,
+    progress: Progress | None,
+    memory_records: set[str] | None = None,
+) -> Iterator[Outcome]:
+    """Discover the sources, then yield each task's outcomes in document order.
+
+    Source discovery happens at once, so a missing source folder is an error of the
+    whole command.  The lock of ``place`` is taken when the first outcome is asked for
+    and held until the last, around ``prepare`` (which reads what the tasks share) and
+    every task; the symbolic links found are reported first.  Cache records are read
+    just before each task is sent and written, when they changed, as its result comes
+    back.  With ``memory_records`` (the memory records still in use before the run,
+    filled in by ``prepare``), the tasks' memory records are stored too, and at the end
+    every other memory record is forgotten.
+    """
+    tree = scan_sources(config.source_dir)
+    sources = tree.documents
+
+    def generate() -> Iterator[Outcome]:
+        lock = (
+            contextlib.nullcontext()
+            if place is None
+            else exclusive(place.locked, display=display_path(config, place.locked))
+        )
+        with lock:
+            for folder in place.cleaned if place is not None else ():
+                remove_stale_temporaries(folder)
+            task = prepare()
+            yield from _skipped_links(config, tree)
+            yield from _tasks(
+                kind,
+                task,
+                sources,
+                jobs=jobs,
+                cache=cache,
+                progress=progress,
+                memory_records=memory_records,
+            )
+
+    return generate()
+
+
+def _tasks(
+    kind: str,
+    task: Callable[[tuple[Path, Any]], Done],
+    sources: list[Path],
+    *,
+    jobs: int,
+    cache: Cache | None,
+    progress: Progress | None,
+    memory_records: set[str] | None = None,
+) -> Iterator[Outcome]:
+    sent: deque[Any] = deque()  # the records of the tasks in flight, oldest first
+
+    def items() -> Iterator[tuple[Path, Any]]:
+        for rel in sources:
+            sent.append(None if cache is None else cache.get(kind, rel.as_posix()))
+            yield rel, sent[-1]
+
+    workers = max(1, min(jobs, len(sources)))
+    results = ordered_map(task, items(), jobs=workers)
+    for done, (rel, result) in enumerate(zip(sources, results, strict=True)):
+        if cache is not None and result.record != sent.popleft():
+            cache.put(kind, rel.as_posix(), result.record)
+        if cache is not None and memory_records is not None:
+            for name, value in result.memory:
+                if name not in memory_records:
+                    cache.put(RECORD_KIND, name, value)
+                    memory_records.add(name)
+        yield from result.outcomes
+        if progress is not None:
+            progress(done + 1, len(sources))
+    if cache is not None:
+        cache.keep_only(kind, (rel.as_posix() for rel in sources))
+        if memory_records is not None:
+            cache.keep_only(RECORD_KIND, memory_records)
+
+
+def _skipped_links(config: Config, tree: SourceTree) -> Iterator[Outcome]:
+    """One ``skipped`` outcome per symbolic link in the sources, saying where it points."""
+    for rel in tree.links:
+        path = config.source_dir / rel
+        note = (
+            f"symbolic link not followed (it points to {os.readlink(path)}); put the "
+            "document itself in the source folder, links could lead outside it"
+        )
+        yield Outcome(display_path(config, path), "skipped", note=note)
+
+
+def fingerprint(config: Config, cache: Cache | None) -> str:
+    """The tool and every setting but the target languages (cache keys name those).
+
+    Folders count relative to the project root, so a project checked out elsewhere (a CI
+    runner restoring ``.l10n-cache/``) keeps its cache.
+    """
+    if cache is None:
+        return ""
+    settings = []
+    for setting in dataclasses.fields(config):
+        value = getattr(config, setting.name)
+        if setting.name in ("root", "languages"):
+            continue
+        if isinstance(value, Path):
+            value = display_path(config, value)
+        settings.append((setting.name, value))
+    return digest(tool_fingerprint(), repr(settings))
+
+
+# --- what every task uses: runs in a worker --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """A file a task reads: its path and bytes (None: no such file), or why it cannot.
+
+    ``path`` is None when the path itself was refused (it would lead outside its folder).
+    """
+
+    display: str
+    path: Path | None
+    data: bytes | None = None
+    error: PipelineError | None = None
+
+
+def read(config: Config, locate: Callable[[], Path], fallback: Path) -> Input:
+    """Locate a file with ``locate`` (a :class:`Layout` method) and read it.
+
+    ``fallback`` names the file in messages when ``locate`` refuses the path.
+    """
+    try:
+        path = locate()
+    except PipelineError as error:
+        return Input(display_path(config, fallback), None, error=relative(config, error))
+    display = display_path(config, path)
+    try:
+        return Input(display, path, read_bytes(path, display=display))
+    except PipelineError as error:
+        return Input(display, path, error=error)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One language of a build task: its catalog, and its output (or why it is refused)."""
+
+    code: str
+    catalog: Input
+    display: str
+    output: Path | None
+    error: PipelineError | None = None
+
+
+def target(config: Config, layout: Layout, code: str, rel: Path) -> Target:
+    po = read(
+        config,
+        functools.partial(layout.catalog, code, rel),
+        config.locales_dir / code / rel.with_suffix(".po"),
+    )
+    display = display_path(config, config.output_dir / code / rel)
+    try:
+        return Target(code, po, display, layout.output(code, rel))
+    except PipelineError as error:
+        return Target(code, po, display, None, relative(config, error))
+
+
+def layout(config: Config) -> Layout:
+    return Layout(config.source_dir, config.locales_dir, config.output_dir)
+
+
+def display_path(config: Config, path: Path) -> str:
+    """``path`` relative to the project root, with ``/``: how references and messages show it."""
+    text, root = str(path), str(config.root)
+    if text.startswith(root) and text[len(root) : len(root) + 1] == os.sep:
+        # The usual case, without os.path.relpath: a no-op run shows thousands of paths.
+        return text[len(root) + 1 :].replace(os.sep, "/")
+    try:
+        return Path(os.path.relpath(path, config.root)).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+
+
+def parse(config: Config, rel: Path, data: bytes | None) -> Document:
+    display = display_path(config, config.source_dir / rel)
+    if data is None:
+        raise SourceError("the source file vanished during the run", path=display)
+    text = decode_source(data, display=display)
+    return parse_document(text, path=display, keys=config.frontmatter_keys)
+
+
+def write(config: Config, path: Path, text: str, *, durable: bool = True) -> Outcome:
+    """Write ``text``; catalogs hold translators' work and are ``durable``.
+
+    A file that cannot be written (a full disk, a read-only folder) fails alone.
+    """
+    display = display_path(config, path)
+    try:
+        written = write_if_changed(path, text.encode("utf-8"), durable=durable)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        hint = "check the folder, its permissions and free disk space; the old file was kept"
+        error = PipelineError(f"cannot write: {reason}", path=display, hint=hint)
+        return Outcome(display, "failed", error)
+    return Outcome(display, "written" if written else "unchanged")
+
+
+def relative(config: Config, error: PipelineError) -> PipelineError:
+    """``error``, with an absolute path in it shown relative to the project."""
+    if error.path is not None and Path(error.path).is_absolute():
+        error.path = display_path(config, Path(error.path))
+    return error
