@@ -269,6 +269,8 @@ def _echo_check(outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
         if outcome.error is not None:
             click.echo(f"error: {outcome.error}", err=True)
+        if outcome.status == "skipped":
+            click.echo(f"skipped: {outcome.path}: {outcome.note}", err=True)
         for problem in outcome.problems:
             click.echo(
                 f"{problem.catalog}:{problem.catalog_line}: {problem.severity}: "

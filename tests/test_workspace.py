@@ -56,12 +56,12 @@ def test_symbolic_links_in_the_sources_are_reported_not_followed(project: Path, 
     link = project / "source" / ("secret.md" if kind == "file" else "shared")
     link.symlink_to(outside / "secret.md" if kind == "file" else outside)
     before = _tree(outside)
-    for command in ("extract", "build"):
+    for command in ("extract", "build", "check"):
         result = _run(command)
         assert result.exit_code == 0, result.output
         name = link.name
         assert f"skipped: source/{name}: symbolic link not followed (it points to " in result.output
-        assert "1 skipped" in result.output
+        assert "1 skipped" in result.output or command == "check"
     assert _tree(outside) == before
     everything = "\n".join(p.as_posix() for p in project.rglob("*"))
     assert "secret" not in everything.replace(f"source/{link.name}", "")
