@@ -44,8 +44,8 @@ clean:
 	rm -rf output .l10n-cache
 
 # The benchmark (not part of `make test`): our pipeline at N = 100, 1,000 and 10,000
-# documents, and po4a, mdpo and Translate Toolkit on the same corpus. It takes about half
-# an hour; BENCH_ARGS narrows it, e.g. BENCH_ARGS="--sizes 100 --compare 129 --repeat 1".
+# documents, and po4a, mdpo and Translate Toolkit on the same corpus. It takes 25-40
+# minutes on 2 cores; BENCH_ARGS narrows it, e.g. BENCH_ARGS="--sizes 100 --compare 129 --repeat 1".
 # Results: bench/last-run.md (copied by hand into docs/performance.md).
 BENCH_VENV  := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed

@@ -60,7 +60,9 @@ def timed(command: Sequence[str], cwd: Path, log: Path) -> Sample:
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
-        stream.seek(0)
+        # Only the end (the summary): a large log read here would grow this process, and
+        # every later child's peak RSS starts from this process's size at the fork.
+        stream.seek(max(0, stream.seek(0, os.SEEK_END) - 4096))
         output = stream.read().decode("utf-8", "replace")
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{output[-2000:]}")
