@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -12,10 +13,11 @@ from typing import Any
 from pipeline import catalog, checks, pofile, pseudo, runs
 from pipeline.checks import CheckOptions
 from pipeline.config import Config
+from pipeline.document import Document
 from pipeline.errors import PipelineError
 from pipeline.extract_run import catalog_width
-from pipeline.runs import Done, Outcome, Place, Progress, Run
-from pipeline.workspace import decode_catalog
+from pipeline.runs import Done, Input, Outcome, Place, Progress, Run
+from pipeline.workspace import Layout, decode_catalog
 
 __all__ = ["check", "check_options", "fill_pseudo"]
 
@@ -46,13 +48,9 @@ def check(config: Config, *, fuzzy: bool = False, jobs: int = 1) -> Iterator[Out
 def _check_document(run: Run, fuzzy: bool, item: tuple[Path, Any]) -> Done:
     rel, _ = item
     config, layout = run.config, runs.layout(run.config)
-    source = runs.read(config, lambda: layout.source(rel), config.source_dir / rel)
-    try:
-        if source.error is not None:
-            raise source.error
-        document = runs.parse(config, rel, source.data)
-    except PipelineError as error:
-        return Done((Outcome(source.display, "failed", error),), None)
+    source, document = _source(config, layout, rel)
+    if document is None:
+        return Done((Outcome(source.display, "failed", source.error),), None)
     outcomes = []
     for code in config.languages:
         target = runs.target(config, layout, code, rel)
@@ -95,13 +93,9 @@ def fill_pseudo(
 def _pseudo_document(run: Run, item: tuple[Path, Any]) -> Done:
     rel, _ = item
     config, layout = run.config, runs.layout(run.config)
-    source = runs.read(config, lambda: layout.source(rel), config.source_dir / rel)
-    try:
-        if source.error is not None:
-            raise source.error
-        document = runs.parse(config, rel, source.data)
-    except PipelineError as error:
-        return Done((Outcome(source.display, "failed", error),), None)
+    source, document = _source(config, layout, rel)
+    if document is None:
+        return Done((Outcome(source.display, "failed", source.error),), None)
     assert run.now is not None
     pot = catalog.template(document, reference=source.display, project=config.project, now=run.now)
     outcomes = []
@@ -123,3 +117,15 @@ def _pseudo_document(run: Run, item: tuple[Path, Any]) -> Done:
         text = pofile.format_po(po, width=catalog_width(config, po_file.data, old))
         outcomes.append(runs.write(config, po_file.path, text))
     return Done(tuple(outcomes), None)
+
+
+def _source(config: Config, layout: Layout, rel: Path) -> tuple[Input, Document | None]:
+    """The source file of ``rel`` and its parse; no parse when it cannot be read or
+    parsed, and then the returned input carries the error."""
+    source = runs.read(config, lambda: layout.source(rel), config.source_dir / rel)
+    if source.error is not None:
+        return source, None
+    try:
+        return source, runs.parse(config, rel, source.data)
+    except PipelineError as error:
+        return dataclasses.replace(source, error=error), None
