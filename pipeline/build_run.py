@@ -22,11 +22,11 @@ from pipeline.checks import Problem
 from pipeline.config import Config
 from pipeline.document import Document, Segment
 from pipeline.errors import ConfigError, PipelineError, SourceError
-from pipeline.runs import Done, Input, Outcome, Place, Progress, Run, Target
+from pipeline.runs import Done, Outcome, Place, Progress, Run, Target
 from pipeline.splice import splice
 from pipeline.stats import progress as count_progress
 from pipeline.stats_run import progress_template
-from pipeline.workspace import decode_catalog, read_bytes, read_catalog, scan_sources
+from pipeline.workspace import decode_catalog, read_bytes, read_catalog
 
 __all__ = ["build"]
 
@@ -55,8 +55,7 @@ def build(
         catalog.language_info(code)
     _check_output_folder(config)
 
-    def prepare() -> Callable[[tuple[Path, Any]], Done]:
-        sources = scan_sources(config.source_dir).documents
+    def prepare(sources: list[Path]) -> Callable[[tuple[Path, Any]], Done]:
         _SHARED_ANCHORS.clear()
         _SHARED_ANCHORS.update(
             {code: _AnchorsAhead(config, code, sources) for code in config.languages}
@@ -97,13 +96,14 @@ def _build_document(run: Run, item: tuple[Path, Any]) -> Done:
     """
     rel, recorded = item
     config, layout = run.config, runs.layout(run.config)
-    source = runs.read(config, lambda: layout.source(rel), config.source_dir / rel)
+    source = runs.read(config, lambda: layout.source(rel), lambda: config.source_dir / rel)
     if source.error is not None:
         return Done((Outcome(source.display, "failed", source.error),), None)
     assert source.path is not None
     recorded = recorded if isinstance(recorded, dict) else {}
     targets = [runs.target(config, layout, code, rel) for code in config.languages]
-    keys = {t.code: _build_key(run, rel, source, t) for t in targets}
+    source_hash = digest(source.data) if source.data is not None else None
+    keys = {t.code: _build_key(run, rel, source_hash, t) for t in targets}
     cached = {
         t.code: _replayed(t, keys[t.code], recorded.get(t.code), _SHARED_ANCHORS[t.code])
         for t in targets
@@ -134,14 +134,14 @@ def _build_document(run: Run, item: tuple[Path, Any]) -> Done:
     return Done(tuple(outcomes), records or None)
 
 
-def _build_key(run: Run, rel: Path, source: Input, target: Target) -> str | None:
+def _build_key(run: Run, rel: Path, source_hash: str | None, target: Target) -> str | None:
     """The cache key of one language's output; None when anything about it has an error."""
-    if not run.fingerprint or source.data is None:
+    if not run.fingerprint or source_hash is None:
         return None
     if target.error is not None or target.catalog.error is not None:
         return None
     code = target.code
-    return digest(run.fingerprint, rel.as_posix(), code, digest(source.data), target.catalog.data)
+    return digest(run.fingerprint, rel.as_posix(), code, source_hash, target.catalog.data)
 
 
 def _build_record(

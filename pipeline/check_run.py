@@ -42,7 +42,9 @@ def check(config: Config, *, fuzzy: bool = False, jobs: int = 1) -> Iterator[Out
         catalog.language_info(code)
     task = functools.partial(_check_document, Run(config, ""), fuzzy)
     # Catalogs are replaced atomically, so reading them needs no lock.
-    return runs.run("check", config, None, lambda: task, jobs=jobs, cache=None, progress=None)
+    return runs.run(
+        "check", config, None, lambda _sources: task, jobs=jobs, cache=None, progress=None
+    )
 
 
 def _check_document(run: Run, fuzzy: bool, item: tuple[Path, Any]) -> Done:
@@ -87,7 +89,9 @@ def fill_pseudo(
     task = functools.partial(_pseudo_document, Run(config, "", now, languages))
     folders = [config.locales_dir / code for code in config.languages]
     place = Place(config.locales_dir, folders)
-    return runs.run("pseudo", config, place, lambda: task, jobs=jobs, cache=None, progress=progress)
+    return runs.run(
+        "pseudo", config, place, lambda _sources: task, jobs=jobs, cache=None, progress=progress
+    )
 
 
 def _pseudo_document(run: Run, item: tuple[Path, Any]) -> Done:
@@ -122,7 +126,7 @@ def _pseudo_document(run: Run, item: tuple[Path, Any]) -> Done:
 def _source(config: Config, layout: Layout, rel: Path) -> tuple[Input, Document | None]:
     """The source file of ``rel`` and its parse; no parse when it cannot be read or
     parsed, and then the returned input carries the error."""
-    source = runs.read(config, lambda: layout.source(rel), config.source_dir / rel)
+    source = runs.read(config, lambda: layout.source(rel), lambda: config.source_dir / rel)
     if source.error is not None:
         return source, None
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,16 @@ from pipeline import catalog, pofile, runs
 from pipeline.cache import Cache, digest
 from pipeline.config import Config
 from pipeline.errors import CatalogError, PipelineError
-from pipeline.memory import RECORD_KIND, Snapshot, SnapshotFile, memory_record
+from pipeline.memory import (
+    RECORD_KIND,
+    MemoryNeeded,
+    Pending,
+    Snapshot,
+    SnapshotFile,
+    memory_record,
+)
 from pipeline.runs import Done, Input, Outcome, Place, Progress, Run
-from pipeline.workspace import decode_catalog, discover_sources, read_bytes, read_catalog
+from pipeline.workspace import decode_catalog, read_catalog
 
 __all__ = ["catalog_width", "extract"]
 
@@ -46,18 +54,20 @@ def extract(
     catalog.language_info(config.source_lang)
     languages = tuple(catalog.language_info(code) for code in config.languages)
     compendia = _compendia(config, languages)
-    # Hashes of the catalogs whose memory records the cache holds, found under the lock.
+    # The names of the memory records in the cache, read under the lock.
     recorded: set[str] | None = set() if cache is not None else None
+    plan = Run(config, runs.fingerprint(config, cache), now, languages)
 
-    def prepare() -> Callable[[tuple[Path, Any]], Done]:
-        memories, found = _memories(config, languages, compendia, cache)
-        if recorded is not None:
-            recorded.update(found)
+    def prepare(sources: list[Path]) -> Callable[[tuple[Path, Any]], Done]:
+        if recorded is not None and config.translation_memory:
+            recorded.update(cache.names(RECORD_KIND))
         _SHARED_MEMORIES.clear()
-        _SHARED_MEMORIES.update(memories)
-        # The memory fills only messages new to a catalog, which needs a changed source
-        # or catalog: so it is not part of the cache key (see catalog.update).
-        plan = Run(config, runs.fingerprint(config, cache), now, languages)
+        _SHARED_MEMORIES.update({c.code: _pending(config, c.code, compendia) for c in languages})
+        return functools.partial(_extract_document, plan)
+
+    def again(found: list[Any]) -> Callable[[tuple[Path, Any]], Done]:
+        _SHARED_MEMORIES.clear()
+        _SHARED_MEMORIES.update(_memories(config, languages, compendia, cache, found))
         return functools.partial(_extract_document, plan)
 
     folders = [config.locales_dir / name for name in ("templates", *config.languages)]
@@ -71,11 +81,17 @@ def extract(
         cache=cache,
         progress=progress,
         memory_records=recorded,
+        again=again,
     )
 
 
-#: The memories of the current extract run, by language; inherited by forked workers.
-_SHARED_MEMORIES: dict[str, Snapshot | None] = {}
+#: The memories of the current pass of an extract run, by language; inherited by forked
+#: workers.  The first pass has :class:`Pending` memories: a document that asks one is
+#: run again in a second pass with the memory of the catalogs as they were before the
+#: run, which every first-pass task reports.  So every task sees the same memory
+#: whatever ``jobs`` is, though tasks rewrite catalogs as they go, and a run where no
+#: message is new never reads the other catalogs.
+_SHARED_MEMORIES: dict[str, Pending | Snapshot | None] = {}
 
 
 def _compendia(
@@ -92,43 +108,46 @@ def _compendia(
     }
 
 
+def _pending(
+    config: Config, code: str, compendia: dict[str, list[tuple[str, polib.POFile]]]
+) -> Pending | Snapshot | None:
+    """A language's memory for the first pass: pending while other catalogs could fill it.
+
+    Without the memory, or before the language has any catalog (a first extract), the
+    compendia are the whole memory, and they are read already.
+    """
+    if config.translation_memory and _has_catalogs(config.locales_dir / code):
+        return Pending()
+    return Snapshot([], compendia[code], None) if compendia[code] else None
+
+
+def _has_catalogs(folder: Path) -> bool:
+    for _here, _folders, files in os.walk(folder):
+        if any(name.endswith(".po") for name in files):
+            return True
+    return False
+
+
 def _memories(
     config: Config,
     languages: Sequence[catalog.LanguageInfo],
     all_compendia: dict[str, list[tuple[str, polib.POFile]]],
     cache: Cache | None,
-) -> tuple[dict[str, Snapshot | None], set[str]]:
-    """Each language's memory (its catalogs, unless turned off, and the compendia), and
-    the hashes of the catalogs whose memory records the cache has.
-
-    Call it holding the lock of the locales folder: it snapshots the catalogs.
-    """
-    layout = runs.layout(config)
-    sources = discover_sources(config.source_dir) if config.translation_memory else []
-    recorded = cache.names(RECORD_KIND) if cache is not None and sources else set()
+    found: list[Any],
+) -> dict[str, Snapshot | None]:
+    """Each language's memory for the second pass: the catalogs as every first-pass
+    task ``found`` them (in document order), then the compendia."""
     folder = cache.folder if cache is not None else None
     memories: dict[str, Snapshot | None] = {}
     for language in languages:
-        found = []
-        for rel in sources:
-            try:
-                path = layout.catalog(language.code, rel)
-                data = read_bytes(path)
-            except PipelineError:
-                continue  # its own document reports it
-            if data is not None:
-                name = digest(data)
-                kept = None if name in recorded else data
-                found.append(SnapshotFile(runs.display_path(config, path), path, name, kept))
+        files = [file for task in found for file in task or () if file.code == language.code]
+        snapshot = [SnapshotFile(file.origin, file.path, file.hash) for file in files]
+        records = {file.hash: file.record for file in files if file.record is not None}
         compendia = all_compendia[language.code]
-        memories[language.code] = Snapshot(found, compendia, folder) if found or compendia else None
-    hashes = {
-        file.hash
-        for snapshot in memories.values()
-        if snapshot is not None
-        for file in snapshot.files
-    }
-    return memories, hashes & recorded
+        memories[language.code] = (
+            Snapshot(snapshot, compendia, folder, records) if snapshot or compendia else None
+        )
+    return memories
 
 
 def _compendium(config: Config, path: Path, code: str) -> polib.POFile | None:
@@ -181,65 +200,106 @@ def _extract_document(run: Run, item: tuple[Path, Any]) -> Done:
     The cache record is the hash of the document's files after the run.  Extract leaves
     files it has written as they are when run again, so the next run may skip the
     document while its files still have that hash.  A document with an error of any
-    kind gets no record, so the next run reports the error again.
+    kind gets no record, so the next run reports the error again.  A document whose
+    catalog update asks a :class:`~pipeline.memory.Pending` memory is deferred before
+    it writes anything.  ``found`` lists the catalogs as they were before the run, for
+    the memory of the second pass (see :func:`_memories`).
     """
     rel, recorded = item
     config, layout = run.config, runs.layout(run.config)
-    source = runs.read(config, lambda: layout.source(rel), config.source_dir / rel)
+    source = runs.read(config, lambda: layout.source(rel), lambda: config.source_dir / rel)
     template = runs.read(
-        config, lambda: layout.template(rel), config.locales_dir / "templates" / rel
+        config, lambda: layout.template(rel), lambda: config.locales_dir / "templates" / rel
     )
-    if source.error is not None or template.error is not None:
-        error = source.error or template.error
-        assert error is not None
-        return Done((Outcome(source.display, "failed", error),), None)
-    assert template.path is not None
     catalogs = [
         runs.read(
             config,
             functools.partial(layout.catalog, code, rel),
-            config.locales_dir / code / rel.with_suffix(".po"),
+            functools.partial(_catalog_path, config, code, rel),
         )
         for code in config.languages
     ]
+    found = _found(run, catalogs)
+    in_use = tuple((file.hash, None) for file in found)
+    if source.error is not None or template.error is not None:
+        error = source.error or template.error
+        assert error is not None
+        return Done((Outcome(source.display, "failed", error),), None, in_use, found)
+    assert template.path is not None
     state = _extract_state(run, rel, source, [template, *catalogs])
     if state is not None and state == recorded:
         paths = [template.display] + [c.display for c in catalogs]
-        return Done(tuple(Outcome(display, "unchanged") for display in paths), state)
+        outcomes = tuple(Outcome(display, "unchanged") for display in paths)
+        return Done(outcomes, state, in_use, found)
     try:
         document = runs.parse(config, rel, source.data)
     except PipelineError as error:
-        return Done((Outcome(source.display, "failed", error),), None)
+        return Done((Outcome(source.display, "failed", error),), None, in_use, found)
     assert run.now is not None
     pot = catalog.template(document, reference=source.display, project=config.project, now=run.now)
+    # First: it keeps the old creation date in ``pot`` when nothing else changed, and the
+    # catalogs' headers copy that date.
     text = _template_text(pot, template.data, width=catalog_width(config, template.data))
-    outcomes = [runs.write(config, template.path, text, durable=False)]  # made from the source
-    after = [dataclasses.replace(template, data=text.encode("utf-8"))]
-    memory: list[tuple[str, Any]] = []
-    for language, place in zip(run.languages, catalogs, strict=True):
-        outcome, data, record = _extract_catalog(run, pot, language, place)
-        outcomes.append(outcome)
-        after.append(dataclasses.replace(place, data=data))
-        if data is not None and record is not None:
-            memory.append((digest(data), record))
-    failed = any(outcome.status == "failed" for outcome in outcomes)
-    state = None if failed else _extract_state(run, rel, source, after)
-    return Done(tuple(outcomes), state, tuple(memory))
+    try:
+        updates = [
+            _update_catalog(run, pot, language, place)
+            for language, place in zip(run.languages, catalogs, strict=True)
+        ]
+    except MemoryNeeded:
+        return Done((), None, found=found, deferred=True)
+    return _write_document(run, rel, (source, template), text, updates, found)
 
 
-def _extract_catalog(
+def _catalog_path(config: Config, code: str, rel: Path) -> Path:
+    return config.locales_dir / code / rel.with_suffix(".po")
+
+
+def _found(run: Run, catalogs: Sequence[Input]) -> tuple[_Found, ...]:
+    """The catalogs read, by hash, for the memory (nothing when the memory is off)."""
+    if not run.config.translation_memory:
+        return ()
+    return tuple(
+        _Found(code, place.display, place.path, digest(place.data))
+        for code, place in zip(run.config.languages, catalogs, strict=True)
+        if place.error is None and place.path is not None and place.data is not None
+    )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Found:
+    """A catalog as a task found it before writing: what the memory needs of it."""
+
+    code: str
+    origin: str
+    path: Path
+    hash: str
+    record: Any = None  # its memory record, when the run holds it (no cache)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Update:
+    """One language's catalog, updated but not written yet (or why it cannot be)."""
+
+    place: Input
+    failure: Outcome | None = None
+    old: polib.POFile | None = None
+    po: polib.POFile | None = None
+    text: str = ""
+
+
+def _update_catalog(
     run: Run, pot: polib.POFile, language: catalog.LanguageInfo, place: Input
-) -> tuple[Outcome, bytes | None, Any | None]:
-    """Update one language's catalog from ``pot``: the outcome, the bytes written and,
-    with a cache and the memory on, the catalog's memory record."""
+) -> _Update:
+    """``place``'s catalog updated from ``pot``; raises MemoryNeeded (from a pending
+    memory) when a new message is to be looked up."""
     config = run.config
     try:
         if place.error is not None:
             raise place.error
         old = decode_catalog(place.data, display=place.display)
     except PipelineError as error:
-        return Outcome(place.display, "failed", error), None, None
-    assert place.path is not None and run.now is not None
+        return _Update(place, Outcome(place.display, "failed", error))
+    assert run.now is not None
     po = catalog.update(
         pot,
         old,
@@ -250,8 +310,71 @@ def _extract_catalog(
         purge_after=config.purge_obsolete_after,
     )
     text = pofile.format_po(po, width=catalog_width(config, place.data, old))
-    record = memory_record(po) if run.fingerprint and config.translation_memory else None
-    return runs.write(config, place.path, text), text.encode("utf-8"), record
+    return _Update(place, None, old, po, text)
+
+
+def _write_document(
+    run: Run,
+    rel: Path,
+    read: tuple[Input, Input],
+    text: str,
+    updates: list[_Update],
+    found: tuple[_Found, ...],
+) -> Done:
+    """Write the template's ``text`` and the updated catalogs; the outcomes and records.
+
+    Memory records go with the catalogs written: that of the new bytes, and that of the
+    bytes they replaced, which the second pass's memory (the catalogs before the run)
+    may need.  Without a cache to keep them, the replaced ones go with ``found``.
+    """
+    config = run.config
+    source, template = read
+    assert template.path is not None
+    outcomes = [runs.write(config, template.path, text, durable=False)]  # made from the source
+    after = [dataclasses.replace(template, data=text.encode("utf-8"))]
+    memory: list[tuple[str, Any]] = []
+    for update in updates:
+        place = update.place
+        if update.failure is not None:
+            outcomes.append(update.failure)
+            after.append(place)
+            continue
+        assert place.path is not None and update.po is not None
+        outcome = runs.write(config, place.path, update.text)
+        outcomes.append(outcome)
+        data = update.text.encode("utf-8")
+        after.append(dataclasses.replace(place, data=data))
+        memory += _memory_records(run, place, update, data, outcome)
+        if outcome.status == "written" and not run.fingerprint:
+            found = _with_old_entries(found, update)
+    failed = any(outcome.status == "failed" for outcome in outcomes)
+    state = None if failed else _extract_state(run, rel, source, after)
+    return Done(tuple(outcomes), state, tuple(memory), found)
+
+
+def _with_old_entries(found: tuple[_Found, ...], update: _Update) -> tuple[_Found, ...]:
+    if update.old is None:
+        return found
+    record = memory_record(update.old)
+    return tuple(
+        dataclasses.replace(file, record=record) if file.origin == update.place.display else file
+        for file in found
+    )
+
+
+def _memory_records(
+    run: Run, place: Input, update: _Update, data: bytes, outcome: Outcome
+) -> list[tuple[str, Any]]:
+    """The memory records of one catalog update (none without a cache or a memory)."""
+    if not (run.fingerprint and run.config.translation_memory):
+        return []
+    assert update.po is not None
+    records: list[tuple[str, Any]] = [(digest(data), memory_record(update.po))]
+    if place.data is not None and update.old is not None:
+        # The old bytes are gone once replaced; the second pass may need their entries.
+        old = memory_record(update.old) if outcome.status == "written" else None
+        records.append((digest(place.data), old))
+    return records
 
 
 def _extract_state(run: Run, rel: Path, source: Input, files: Sequence[Input]) -> str | None:

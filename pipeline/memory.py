@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -17,6 +17,8 @@ from pipeline.workspace import decode_catalog, read_bytes
 __all__ = [
     "RECORD_KIND",
     "Memory",
+    "MemoryNeeded",
+    "Pending",
     "Reviewed",
     "Snapshot",
     "SnapshotFile",
@@ -124,30 +126,55 @@ def memory_record(po: polib.POFile) -> list[list[str | None]]:
     return [[entry.msgctxt, entry.msgid, entry.msgstr] for entry in po if _reviewed(entry)]
 
 
+class MemoryNeeded(Exception):
+    """Raised by :class:`Pending` when a catalog update asks the memory something."""
+
+
+class Pending:
+    """Stands for a memory that is not made yet: any question raises :class:`MemoryNeeded`.
+
+    An extract runs its documents with it first, and again with the real memory only
+    those that asked (see :mod:`pipeline.extract_run`): most runs have no new message,
+    and making the memory means reading every catalog of the language.
+    """
+
+    def __bool__(self) -> bool:
+        return True
+
+    def exact(self, msgctxt: str | None, msgid: str, *, exclude: str = "") -> Suggestion | None:
+        raise MemoryNeeded
+
+    def close(
+        self,
+        msgctxt: str | None,
+        msgid: str,
+        *,
+        exclude: str = "",
+        lower_bound: float = THRESHOLD,
+    ) -> Suggestion | None:
+        raise MemoryNeeded
+
+
 @dataclass(frozen=True, slots=True)
 class SnapshotFile:
-    """A catalog as it was before the run: its bytes, or only their hash when the cache
-    holds its :func:`memory_record` (so a large site's catalogs are not kept in memory)."""
+    """A catalog as it was before the run, named by the hash of its bytes then."""
 
     origin: str
     path: Path
     hash: str
-    data: bytes | None
 
 
 class Snapshot:
     """A language's translation memory as the catalogs were before the run, made on first use.
 
     It answers :meth:`exact`, :meth:`close` and :func:`len` as the :class:`Memory` it
-    stands for, which is made only when a catalog update first asks: most updates have
-    no new message, and a site's whole memory is costly to read.
+    stands for, which is made only when a catalog update first asks.
 
-    The catalogs are read before any task runs, so every task sees the same memory
-    whatever ``jobs`` is, though tasks rewrite catalogs as they go.  A catalog whose
-    reviewed entries are in the cache (``cache_folder``) is kept as a hash and its
-    entries are read back from there; any other is kept as bytes and parsed.  Either way
-    the memory holds the same entries in the same order.  A catalog that cannot be
-    parsed is left out (its own document reports it).
+    Each catalog's reviewed entries come from ``records`` (memory records by hash,
+    held by the run), else from the cache (``cache_folder``), else from the file
+    if it still has the hash it had before the run.  A catalog found nowhere (its file
+    changed during the run and nothing recorded its old entries, or it cannot be
+    parsed) is left out: its own document reports any error.
     """
 
     def __init__(
@@ -155,10 +182,12 @@ class Snapshot:
         files: Sequence[SnapshotFile],
         compendia: Sequence[tuple[str, polib.POFile]],
         cache_folder: Path | None,
+        records: Mapping[str, Any] | None = None,
     ) -> None:
         self.files = list(files)
         self._compendia = list(compendia)
         self._cache_folder = cache_folder
+        self._records = records or {}
         self._memory: Memory | None = None
 
     def __bool__(self) -> bool:
@@ -200,20 +229,19 @@ class Snapshot:
         return self._memory
 
     def _entries(self, file: SnapshotFile, cache: Cache | None) -> Iterable[Any] | None:
-        data = file.data
-        if data is None:
-            record: Any = cache.get(RECORD_KIND, file.hash) if cache is not None else None
-            entries = _reviewed_entries(record)
-            if entries is not None:
-                return entries
-            # The cache went away during the run, or its record is damaged: the file is
-            # still good if it is unchanged.
-            try:
-                data = read_bytes(file.path)
-            except PipelineError:
-                return None
-            if data is None or digest(data) != file.hash:
-                return None
+        record = self._records.get(file.hash)
+        if record is None and cache is not None:
+            record = cache.get(RECORD_KIND, file.hash)
+        entries = _reviewed_entries(record)
+        if entries is not None:
+            return entries
+        # Not recorded, or a damaged record: the file is still good if it is unchanged.
+        try:
+            data = read_bytes(file.path)
+        except PipelineError:
+            return None
+        if data is None or digest(data) != file.hash:
+            return None
         try:
             return decode_catalog(data, display=file.origin)
         except PipelineError:

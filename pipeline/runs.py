@@ -43,6 +43,7 @@ from pipeline.workspace import (
     SourceTree,
     decode_source,
     exclusive,
+    forget_seen_folders,
     read_bytes,
     remove_stale_temporaries,
     scan_sources,
@@ -121,36 +122,51 @@ class Place:
 class Done:
     """A task's outcomes, and the cache record to keep for its document (None: forget it).
 
-    ``memory`` holds the translation memory records of the catalogs an extract wrote,
-    by the hash of their bytes (see :func:`pipeline.memory.memory_record`).
+    ``memory`` holds translation memory records to keep in the cache, by the hash of the
+    catalog bytes they were made from (see :func:`pipeline.memory.memory_record`).
+    ``found`` is what the task read that a second pass may need (see :func:`run`).  A
+    ``deferred`` task wrote nothing and needs that second pass: its outcomes and record
+    are ignored.
     """
 
     outcomes: tuple[Outcome, ...]
     record: Any | None
     memory: tuple[tuple[str, Any], ...] = ()
+    found: Any = None
+    deferred: bool = False
+
+
+#: Makes the task of a run's second pass from what the first pass found, by document.
+Again = Callable[[list[Any]], Callable[[tuple[Path, Any]], Done]]
 
 
 def run(
     kind: str,
     config: Config,
     place: Place | None,
-    prepare: Callable[[], Callable[[tuple[Path, Any]], Done]],
+    prepare: Callable[[list[Path]], Callable[[tuple[Path, Any]], Done]],
     *,
     jobs: int,
     cache: Cache | None,
     progress: Progress | None,
     memory_records: set[str] | None = None,
+    again: Again | None = None,
 ) -> Iterator[Outcome]:
     """Discover the sources, then yield each task's outcomes in document order.
 
     Source discovery happens at once, so a missing source folder is an error of the
     whole command.  The lock of ``place`` is taken when the first outcome is asked for
-    and held until the last, around ``prepare`` (which reads what the tasks share) and
-    every task; the symbolic links found are reported first.  Cache records are read
-    just before each task is sent and written, when they changed, as its result comes
-    back.  With ``memory_records`` (the memory records still in use before the run,
-    filled in by ``prepare``), the tasks' memory records are stored too, and at the end
-    every other memory record is forgotten.
+    and held until the last, around ``prepare`` (which gets the sources and reads what
+    the tasks share) and every task; the symbolic links found are reported first.
+    Cache records are read just before each task is sent and written, when they
+    changed, as its result comes back.  With ``memory_records`` (the names of the
+    memory records in the cache, filled in by ``prepare``), the tasks' new memory
+    records are stored too, and at the end every one no task mentioned is forgotten.
+
+    Tasks that answer ``deferred`` run again once every task has run, with the task
+    ``again`` makes from the ``found`` of every first-pass task; their outcomes still
+    come in document order.  (Extract defers a document that needs the translation
+    memory, which is costly to make and which most runs never need.)
     """
     tree = scan_sources(config.source_dir)
     sources = tree.documents
@@ -162,57 +178,93 @@ def run(
             else exclusive(place.locked, display=display_path(config, place.locked))
         )
         with lock:
+            forget_seen_folders()
             for folder in place.cleaned if place is not None else ():
                 remove_stale_temporaries(folder)
-            task = prepare()
+            task = prepare(sources)
             yield from _skipped_links(config, tree)
-            yield from _tasks(
-                kind,
-                task,
-                sources,
-                jobs=jobs,
-                cache=cache,
-                progress=progress,
-                memory_records=memory_records,
-            )
+            tasks = _Tasks(kind, sources, jobs, cache, progress, memory_records)
+            yield from tasks.run(task, again)
 
     return generate()
 
 
-def _tasks(
-    kind: str,
-    task: Callable[[tuple[Path, Any]], Done],
-    sources: list[Path],
-    *,
-    jobs: int,
-    cache: Cache | None,
-    progress: Progress | None,
-    memory_records: set[str] | None = None,
-) -> Iterator[Outcome]:
-    sent: deque[Any] = deque()  # the records of the tasks in flight, oldest first
+@dataclass
+class _Tasks:
+    """The tasks of a run over ``sources``, their cache records and their progress."""
 
-    def items() -> Iterator[tuple[Path, Any]]:
-        for rel in sources:
-            sent.append(None if cache is None else cache.get(kind, rel.as_posix()))
-            yield rel, sent[-1]
+    kind: str
+    sources: list[Path]
+    jobs: int
+    cache: Cache | None
+    progress: Progress | None
+    memory_records: set[str] | None
+    done: int = 0
+    used: set[str] = field(default_factory=set)  # memory records a task mentioned
 
-    workers = max(1, min(jobs, len(sources)))
-    results = ordered_map(task, items(), jobs=workers)
-    for done, (rel, result) in enumerate(zip(sources, results, strict=True)):
-        if cache is not None and result.record != sent.popleft():
-            cache.put(kind, rel.as_posix(), result.record)
-        if cache is not None and memory_records is not None:
-            for name, value in result.memory:
-                if name not in memory_records:
-                    cache.put(RECORD_KIND, name, value)
-                    memory_records.add(name)
-        yield from result.outcomes
-        if progress is not None:
-            progress(done + 1, len(sources))
-    if cache is not None:
-        cache.keep_only(kind, (rel.as_posix() for rel in sources))
-        if memory_records is not None:
-            cache.keep_only(RECORD_KIND, memory_records)
+    def run(
+        self, task: Callable[[tuple[Path, Any]], Done], again: Again | None
+    ) -> Iterator[Outcome]:
+        found: list[Any] = []
+        deferred: list[int] = []
+        held: dict[int, tuple[Outcome, ...]] = {}  # outcomes after the first deferred task
+        for index, result in enumerate(self._map(task, self.sources)):
+            found.append(result.found)
+            if result.deferred:
+                deferred.append(index)
+            elif deferred:
+                held[index] = result.outcomes
+            else:
+                yield from self._report(result.outcomes)
+        if deferred:
+            if again is None:
+                raise RuntimeError("a task was deferred, but the run has no second pass")
+            if self.cache is not None:
+                self.cache.close()  # commit: the second pass may read the records
+            second = self._map(again(found), [self.sources[i] for i in deferred])
+            for index in range(deferred[0], len(self.sources)):
+                outcomes = held.pop(index, None)
+                yield from self._report(next(second).outcomes if outcomes is None else outcomes)
+        if self.cache is not None:
+            self.cache.keep_only(self.kind, (rel.as_posix() for rel in self.sources))
+            if self.memory_records is not None:
+                self.cache.keep_only(RECORD_KIND, self.used)
+
+    def _map(self, task: Callable[[tuple[Path, Any]], Done], sources: list[Path]) -> Iterator[Done]:
+        """``task`` over ``sources`` in order, with each result's records kept."""
+        cache = self.cache
+        sent: deque[Any] = deque()  # the records of the tasks in flight, oldest first
+
+        def items() -> Iterator[tuple[Path, Any]]:
+            for rel in sources:
+                sent.append(None if cache is None else cache.get(self.kind, rel.as_posix()))
+                yield rel, sent[-1]
+
+        workers = max(1, min(self.jobs, len(sources)))
+        results = ordered_map(task, items(), jobs=workers)
+        for rel, result in zip(sources, results, strict=True):
+            recorded = sent.popleft()
+            if cache is not None and not result.deferred:
+                if result.record != recorded:
+                    cache.put(self.kind, rel.as_posix(), result.record)
+                self._keep_memory(result.memory)
+            yield result
+
+    def _keep_memory(self, records: tuple[tuple[str, Any], ...]) -> None:
+        """Store new memory records; a ``None`` value only says the record is in use."""
+        if self.cache is None or self.memory_records is None:
+            return
+        for name, value in records:
+            self.used.add(name)
+            if value is not None and name not in self.memory_records:
+                self.cache.put(RECORD_KIND, name, value)
+                self.memory_records.add(name)
+
+    def _report(self, outcomes: tuple[Outcome, ...]) -> Iterator[Outcome]:
+        yield from outcomes
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, len(self.sources))
 
 
 def _skipped_links(config: Config, tree: SourceTree) -> Iterator[Outcome]:
@@ -261,15 +313,16 @@ class Input:
     error: PipelineError | None = None
 
 
-def read(config: Config, locate: Callable[[], Path], fallback: Path) -> Input:
+def read(config: Config, locate: Callable[[], Path], fallback: Callable[[], Path]) -> Input:
     """Locate a file with ``locate`` (a :class:`Layout` method) and read it.
 
-    ``fallback`` names the file in messages when ``locate`` refuses the path.
+    ``fallback()`` names the file in messages when ``locate`` refuses the path (called
+    only then: a no-op run reads thousands of files).
     """
     try:
         path = locate()
     except PipelineError as error:
-        return Input(display_path(config, fallback), None, error=relative(config, error))
+        return Input(display_path(config, fallback()), None, error=relative(config, error))
     display = display_path(config, path)
     try:
         return Input(display, path, read_bytes(path, display=display))
@@ -292,13 +345,14 @@ def target(config: Config, layout: Layout, code: str, rel: Path) -> Target:
     po = read(
         config,
         functools.partial(layout.catalog, code, rel),
-        config.locales_dir / code / rel.with_suffix(".po"),
+        lambda: config.locales_dir / code / rel.with_suffix(".po"),
     )
-    display = display_path(config, config.output_dir / code / rel)
     try:
-        return Target(code, po, display, layout.output(code, rel))
+        output = layout.output(code, rel)
     except PipelineError as error:
+        display = display_path(config, config.output_dir / code / rel)
         return Target(code, po, display, None, relative(config, error))
+    return Target(code, po, display_path(config, output), output)
 
 
 def layout(config: Config) -> Layout:

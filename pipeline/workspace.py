@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ __all__ = [
     "decode_source",
     "discover_sources",
     "exclusive",
+    "forget_seen_folders",
     "read_bytes",
     "read_catalog",
     "read_source",
@@ -94,13 +96,54 @@ def _inside(root: Path, rel: Path) -> Path:
             hint="paths in the project are relative and never go up with ..",
         )
     path = root / rel
-    if not path.resolve().is_relative_to(root.resolve()):
+    if _through_link(root, rel) and not path.resolve().is_relative_to(root.resolve()):
         raise PathError(
             f"a symbolic link leads outside {root.as_posix()} (to {path.resolve().as_posix()})",
             path=path.as_posix(),
             hint="replace the link by a real file or folder; it was neither read nor written",
         )
     return path
+
+
+def _through_link(root: Path, rel: Path) -> bool:
+    """Whether a component of ``rel`` below ``root`` exists and is a symbolic link.
+
+    Without one, ``root / rel`` resolves to ``root.resolve() / rel`` (``rel`` has no
+    ``..``), so only then is the full resolution needed: resolving both paths costs a
+    dozen ``lstat`` calls per file, half of a no-op run.  Folders already seen during
+    this run are not looked at again (see :func:`forget_seen_folders`).
+    """
+    current = os.fspath(root)
+    *folders, name = rel.parts
+    for part in folders:
+        current = os.path.join(current, part)
+        if current in _SEEN_FOLDERS:
+            continue
+        try:
+            mode = os.lstat(current).st_mode
+        except OSError:
+            return False  # nothing further down exists to be a link
+        if stat.S_ISLNK(mode):
+            return True
+        _SEEN_FOLDERS.add(current)
+    try:
+        return stat.S_ISLNK(os.lstat(os.path.join(current, name)).st_mode)
+    except OSError:
+        return False
+
+
+# Folders found to be real folders (not links) since the run began: a site's thousands
+# of files share a few dozen folders.
+_SEEN_FOLDERS: set[str] = set()
+
+
+def forget_seen_folders() -> None:
+    """Look at every folder again from now on; a run calls this when it takes its lock.
+
+    A folder replaced by a symbolic link between two runs in one process (a test, an
+    editor's plugin) is then caught.
+    """
+    _SEEN_FOLDERS.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,22 +171,34 @@ def scan_sources(source_dir: Path) -> SourceTree:
             hint="create it or pass --source DIR",
         )
     tree = SourceTree()
-    for folder, folders, files in os.walk(source_dir):
-        here = Path(folder)
-        tree.links.extend((here / f).relative_to(source_dir) for f in folders if _is_link(here / f))
-        folders[:] = sorted(f for f in folders if not _is_link(here / f))
-        for name in files:
-            if Path(name).suffix in SOURCE_SUFFIXES:
-                target = tree.links if _is_link(here / name) else tree.documents
-                target.append((here / name).relative_to(source_dir))
+    _scan(source_dir, Path(), tree)
     tree.documents.sort()
     tree.links.sort()
     return tree
 
 
-def _is_link(path: Path) -> bool:
+def _scan(folder: Path, rel: Path, tree: SourceTree) -> None:
+    # os.scandir rather than os.walk: its entries know whether they are links without
+    # another system call per file.
+    try:
+        with os.scandir(folder) as entries:
+            found = sorted(entries, key=lambda entry: entry.name)
+    except OSError:
+        return  # a folder that cannot be listed is left out, as os.walk does
+    for entry in found:
+        path = rel / entry.name
+        if _is_link(entry):
+            if entry.is_dir() or Path(entry.name).suffix in SOURCE_SUFFIXES:
+                tree.links.append(path)
+        elif entry.is_dir(follow_symlinks=False):
+            _scan(folder / entry.name, path, tree)
+        elif Path(entry.name).suffix in SOURCE_SUFFIXES:
+            tree.documents.append(path)
+
+
+def _is_link(entry: os.DirEntry[str] | Path) -> bool:
     # A Windows junction is a link too; ``is_junction`` exists from Python 3.12.
-    return path.is_symlink() or getattr(path, "is_junction", lambda: False)()
+    return entry.is_symlink() or getattr(entry, "is_junction", lambda: False)()
 
 
 def discover_sources(source_dir: Path) -> list[Path]:
@@ -277,13 +332,17 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
     other run is writing there.  Symbolic links are not followed.  Returns the files
     removed.
     """
-    removed = []
-    for here, folders, files in os.walk(folder):
-        folders[:] = [f for f in folders if not _is_link(Path(here) / f)]
-        for name in files:
-            if _TEMPORARY.fullmatch(name):
-                (Path(here) / name).unlink(missing_ok=True)
-                removed.append(Path(here) / name)
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed  # no folder yet, or one that cannot be listed: nothing to clean
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False) and not _is_link(entry):
+            removed += remove_stale_temporaries(Path(entry.path))
+        elif _TEMPORARY.fullmatch(entry.name) and not entry.is_dir():
+            Path(entry.path).unlink(missing_ok=True)
+            removed.append(Path(entry.path))
     return sorted(removed)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from pipeline import catalog, commands, document, extract_run, memory, pofile, runs
+from pipeline import commands, document, memory, pofile, runs
 from pipeline.cache import CACHE_DIR, Cache
 from pipeline.config import Config
 from pipeline.workspace import exclusive
@@ -112,6 +112,18 @@ def cached(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Runs]:
 def _copy(root: Path, tmp_path: Path) -> Config:
     shutil.copytree(root, tmp_path / "project")
     return _config(tmp_path / "project")
+
+
+def test_a_later_extract_without_changes_rewrites_nothing(tmp_path: Path) -> None:
+    config = _project(tmp_path)
+    _report(commands.extract(config, now=NOW, cache=None))
+    _translate(config)
+    _report(commands.extract(config, now=NOW, cache=None))  # the translator's files, tidied
+    before = _files(config.root)
+    for jobs in (1, 2):
+        later = _report(commands.extract(config, now=LATER, jobs=jobs, cache=None))
+        assert {status for _path, status, *_ in later} == {"unchanged", "failed"}
+        assert _files(config.root) == before  # no date moved, in templates or catalogs
 
 
 def test_the_reference_run_writes_refuses_and_fails(serial: tuple[Runs, dict]) -> None:
@@ -499,21 +511,25 @@ def _with_a_near_copy(root: Path, tmp_path: Path, name: str) -> Config:
 
 
 def test_the_memory_read_back_from_the_cache_is_the_memory_the_catalogs_give(
-    cached: tuple[Path, Runs], tmp_path: Path
+    cached: tuple[Path, Runs], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reference = _with_a_near_copy(cached[0], tmp_path, "reference")
     expected = _report(commands.extract(reference, now=LATER, jobs=1, cache=None))
-    config = _with_a_near_copy(cached[0], tmp_path, "cached")
-    with Cache(config.root / CACHE_DIR) as cache:
-        languages = tuple(catalog.language_info(code) for code in config.languages)
-        compendia = extract_run._compendia(config, languages)
-        memories, _ = extract_run._memories(config, languages, compendia, cache)
-        # Every catalog is kept as a hash: its entries come back from the cache.
-        assert all(
-            file.data is None for m in memories.values() if m is not None for file in m.files
-        )
-        assert _report(commands.extract(config, now=LATER, jobs=2, cache=cache)) == expected
-    assert _files(config.root) == _files(reference.root)
+    parsed: list[str] = []
+    original = memory.decode_catalog
+
+    def parsing(data: bytes | None, *, display: str) -> polib.POFile | None:
+        parsed.append(display)
+        return original(data, display=display)
+
+    monkeypatch.setattr(memory, "decode_catalog", parsing)
+    for jobs in (1, 2):
+        config = _with_a_near_copy(cached[0], tmp_path, f"cached-{jobs}")
+        with Cache(config.root / CACHE_DIR) as cache:
+            assert _report(commands.extract(config, now=LATER, jobs=jobs, cache=cache)) == expected
+        assert _files(config.root) == _files(reference.root)
+    # Every catalog's entries came back from the cache: none was parsed for the memory.
+    assert parsed == []
     new = next((config.locales_dir / "en" / "new").glob("*.po"))
     comments = [entry.tcomment for entry in polib.pofile(str(new))]
     assert any(c.startswith("translation memory:") for c in comments)
@@ -541,3 +557,30 @@ def test_the_memory_is_read_only_when_a_catalog_has_a_new_message(
     config = _with_a_near_copy(cached[0], tmp_path, "new")
     _report(commands.extract(config, now=LATER, cache=None))
     assert made  # the new document's messages are looked up
+
+
+def test_the_memory_has_the_catalogs_a_run_rewrites_as_they_were_before(
+    cached: tuple[Path, Runs], tmp_path: Path
+) -> None:
+    """A catalog the run rewrites (here: saved by another tool) still lends its entries to
+    a new document, from the cache or, without one, from what the run kept."""
+    results = {}
+    for cached_run in (False, True):
+        config = _with_a_near_copy(cached[0], tmp_path, f"cache-{cached_run}")
+        _translate(config)  # every English catalog is saved by polib: extract rewrites it
+        with Cache(config.root / CACHE_DIR) as cache:
+            used = cache if cached_run else None
+            report = _report(commands.extract(config, now=LATER, cache=used))
+        written = {path for path, status, *_ in report if status == "written"}
+        new = next((config.locales_dir / "en" / "new").glob("*.po"))
+        lent = [
+            entry
+            for entry in polib.pofile(str(new))
+            if entry.tcomment.startswith("translation memory: ") and "fuzzy" not in entry.flags
+        ]
+        assert len(lent) >= 3
+        # The lender is the document the new one copies, and this run rewrote its catalog.
+        assert {entry.tcomment.removeprefix("translation memory: ") for entry in lent} <= written
+        assert all(entry.msgstr == pseudo(entry.msgid) for entry in lent)
+        results[cached_run] = _files(config.root)
+    assert results[True] == results[False]
