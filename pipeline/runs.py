@@ -44,10 +44,12 @@ from pipeline.workspace import (
     decode_source,
     exclusive,
     forget_seen_folders,
+    interrupted,
     read_bytes,
     remove_stale_temporaries,
     scan_sources,
     write_if_changed,
+    writing,
 )
 
 __all__ = [
@@ -112,7 +114,7 @@ class Run:
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """Where a run writes: the folder it locks, and the folders it cleans up first."""
+    """Where a run writes: the folder it locks, and those it cleans up after a killed run."""
 
     locked: Path
     cleaned: list[Path]
@@ -179,12 +181,14 @@ def run(
         )
         with lock:
             forget_seen_folders()
-            for folder in place.cleaned if place is not None else ():
-                remove_stale_temporaries(folder)
-            task = prepare(sources)
-            yield from _skipped_links(config, tree)
-            tasks = _Tasks(kind, sources, jobs, cache, progress, memory_records)
-            yield from tasks.run(task, again)
+            if place is not None and interrupted(place.locked):
+                for folder in place.cleaned:
+                    remove_stale_temporaries(folder)
+            with contextlib.nullcontext() if place is None else writing(place.locked):
+                task = prepare(sources)
+                yield from _skipped_links(config, tree)
+                tasks = _Tasks(kind, sources, jobs, cache, progress, memory_records)
+                yield from tasks.run(task, again)
 
     return generate()
 

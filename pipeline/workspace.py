@@ -21,6 +21,7 @@ __all__ = [
     "LOCK_GRACE",
     "LOCK_NAME",
     "SOURCE_SUFFIXES",
+    "WRITING_NAME",
     "Layout",
     "SourceTree",
     "decode_catalog",
@@ -28,18 +29,23 @@ __all__ = [
     "discover_sources",
     "exclusive",
     "forget_seen_folders",
+    "interrupted",
     "read_bytes",
     "read_catalog",
     "read_source",
     "remove_stale_temporaries",
     "scan_sources",
     "write_if_changed",
+    "writing",
 ]
 
 SOURCE_SUFFIXES = (".md", ".markdown")
 
 #: The lock file a run holds in the folder it writes to (``locales/`` or ``output/``).
 LOCK_NAME = ".l10n.lock"
+
+#: The mark a run keeps in the folder it writes to while it writes: a killed run leaves it.
+WRITING_NAME = ".l10n.writing"
 
 #: Seconds a run waits for the lock before it gives up with :class:`LockError`.
 LOCK_GRACE = 0.5
@@ -344,6 +350,28 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
             Path(entry.path).unlink(missing_ok=True)
             removed.append(Path(entry.path))
     return sorted(removed)
+
+
+@contextmanager
+def writing(folder: Path) -> Iterator[None]:
+    """Mark ``folder`` as being written to meanwhile (call it holding :func:`exclusive`).
+
+    The mark goes when the run ends, also with an error: :func:`write_if_changed`
+    removes its temporary file then.  Only a killed run leaves the mark, and so only
+    then must the next run look for temporary files (see :func:`interrupted`): on a
+    large site that walk costs more than the rest of a no-op run.
+    """
+    mark = folder / WRITING_NAME
+    mark.touch()
+    try:
+        yield
+    finally:
+        mark.unlink(missing_ok=True)
+
+
+def interrupted(folder: Path) -> bool:
+    """Whether the last run writing to ``folder`` was killed (it left its mark there)."""
+    return (folder / WRITING_NAME).exists()
 
 
 @contextmanager

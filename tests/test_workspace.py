@@ -16,7 +16,13 @@ from click.testing import CliRunner, Result
 from pipeline import pofile, workspace
 from pipeline.cli import main
 from pipeline.errors import LockError, PathError
-from pipeline.workspace import Layout, exclusive, remove_stale_temporaries, scan_sources
+from pipeline.workspace import (
+    WRITING_NAME,
+    Layout,
+    exclusive,
+    remove_stale_temporaries,
+    scan_sources,
+)
 from tests.conftest import REPO, corpus_files
 
 GOOD = "# 파드\n\n파드는 가장 작은 단위이다.\n"
@@ -227,10 +233,18 @@ def test_the_next_run_removes_what_a_killed_run_left(project: Path) -> None:
     kept = [project / "locales/en/notes.tmp", project / "output/en/.draft.tmp"]
     for path in stale + kept:
         path.write_text("half a file", encoding="utf-8")
+    # A finished run leaves no mark, so the next one does not look for temporaries...
+    assert not list(project.rglob(WRITING_NAME))
+    _run("extract")
+    assert all(path.exists() for path in stale)
+    # ... but a killed one leaves its mark where it was writing.
+    for folder in ("locales", "output"):
+        (project / folder / WRITING_NAME).touch()
     _run("extract")
     _run("build")
     assert [path.exists() for path in stale] == [False, False, False]
     assert [path.exists() for path in kept] == [True, True]
+    assert not list(project.rglob(WRITING_NAME))
 
 
 def test_removing_temporaries_does_not_follow_links(tmp_path: Path) -> None:
