@@ -79,12 +79,14 @@ class FuzzyIndex:
 
     def _build(self) -> None:
         """Prepare the entries on first use: most updates never need a fuzzy search."""
-        self._bytes = [entry.msgid.encode("utf-8") for entry in self._entries]
+        for index, entry in enumerate(self._entries):
+            self._texts.setdefault(entry.msgid, []).append(index)
+        # Each distinct msgid is encoded once: a memory repeats many.
+        encoded = {text: text.encode("utf-8") for text in self._texts}
+        self._bytes = [encoded[entry.msgid] for entry in self._entries]
         for index, data in enumerate(self._bytes):
             if len(data) <= _SHORT_MAX:
                 self._short.setdefault(len(data), []).append(index)
-        for index, entry in enumerate(self._entries):
-            self._texts.setdefault(entry.msgid, []).append(index)
         # Measured: splitting a msgid into its grams costs about as much per character
         # as two substring tests.
         self._budget = 2 * sum(map(len, self._texts))

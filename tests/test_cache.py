@@ -62,3 +62,15 @@ def test_digest_keeps_parts_apart() -> None:
 
 def test_tool_fingerprint_is_stable_within_a_process() -> None:
     assert tool_fingerprint() == tool_fingerprint()
+
+
+def test_get_many_reads_the_records_asked_for_in_batches(tmp_path: Path) -> None:
+    names = [f"{number:040x}" for number in range(700)]  # more than one query's worth
+    with Cache(tmp_path) as cache:
+        for number, name in enumerate(names):
+            cache.put("memory", name, [[None, f"문장 {number}", f"sentence {number}"]])
+        cache.put("extract", names[0], "another kind")
+    with Cache(tmp_path) as cache:
+        found = cache.get_many("memory", [*names[::2], "missing", names[0]])
+    assert list(found) == names[::2]
+    assert found[names[4]] == [[None, "문장 4", "sentence 4"]]
