@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -252,14 +253,19 @@ def _catalog_entries(file: SnapshotFile) -> Iterable[Any] | None:
 def _reviewed_entries(record: Any) -> list[Reviewed] | None:
     """The entries of a :func:`memory_record` read back from the cache; None when it is
     missing or not of that shape (a damaged cache is never trusted)."""
-    if not (isinstance(record, list) and all(type(i) is list and len(i) == 3 for i in record)):
+    if not (isinstance(record, list) and all(map(_is_item, record))):
         return None
-    entries = list(map(Reviewed._make, record))
-    if all(
-        type(entry.msgid) is str
-        and type(entry.msgstr) is str
-        and (entry.msgctxt is None or type(entry.msgctxt) is str)
-        for entry in entries
-    ):
-        return entries
-    return None
+    # One copy of each string: a site's memory repeats many (headings, notes, links).
+    intern = sys.intern
+    return [Reviewed(msgctxt, intern(msgid), intern(msgstr)) for msgctxt, msgid, msgstr in record]
+
+
+def _is_item(item: Any) -> bool:
+    """``[msgctxt, msgid, msgstr]``: strings, and None for no context."""
+    return (
+        type(item) is list
+        and len(item) == 3
+        and type(item[1]) is str
+        and type(item[2]) is str
+        and (item[0] is None or type(item[0]) is str)
+    )
