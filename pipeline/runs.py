@@ -209,6 +209,8 @@ class _Tasks:
     def run(
         self, task: Callable[[tuple[Path, Any]], Done], again: Again | None
     ) -> Iterator[Outcome]:
+        """Every document's outcomes, in order: ``task`` on each, then ``again``'s task
+        on those it deferred; the cache records that are no longer true are forgotten."""
         found: list[Any] = []
         deferred: list[int] = []
         held: dict[int, tuple[Outcome, ...]] = {}  # outcomes after the first deferred task
