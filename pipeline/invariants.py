@@ -84,7 +84,7 @@ def _read_markdown(
     patterns: Sequence[re.Pattern[str]],
 ) -> Invariants:
     stream = _Stream()
-    stream.walk(markdown.parse_inline_source(text, dict(env or {})))
+    stream.walk(markdown.parse_inline_escapes(text, dict(env or {})))
     found = placeholders.find(stream.text, text_params=text_params, patterns=patterns)
     found += [
         placeholders.html_tag(raw, offset=start, text_params=text_params)

@@ -23,6 +23,7 @@ __all__ = [
     "parse",
     "parse_blocks",
     "parse_inline",
+    "parse_inline_escapes",
     "parse_inline_source",
     "plain_text",
     "skeleton",
@@ -278,15 +279,25 @@ def _moved(span: tuple[int, int] | None, offset: int) -> tuple[int, int] | None:
     return None if span is None else (span[0] + offset, span[1] + offset)
 
 
-@functools.cache
-def _source_parser() -> MarkdownIt:
-    """The :func:`make_parser` preset, recording inline spans and keeping escapes apart.
+def _escapes_preset() -> MarkdownIt:
+    """The :func:`make_parser` preset keeping escapes apart, without line recording.
 
     ``text_join`` is off, so a backslash escape or an entity stays a ``text_special``
     token instead of melting into the text around it: an escaped ``\\*`` can then be
     told from a ``*`` that failed to open emphasis.
     """
-    md = MarkdownIt("commonmark").enable("table").enable("strikethrough").disable("text_join")
+    return MarkdownIt("commonmark").enable("table").enable("strikethrough").disable("text_join")
+
+
+@functools.cache
+def _escapes_parser() -> MarkdownIt:
+    return _escapes_preset()
+
+
+@functools.cache
+def _source_parser() -> MarkdownIt:
+    """:func:`_escapes_preset`, recording the source span of inline tokens."""
+    md = _escapes_preset()
     for rule in md.inline.ruler.__rules__:
         if rule.name in _SPANNED_RULES:
             recording = _recording_inline(rule.fn, is_link=rule.name in ("link", "image"))
@@ -300,6 +311,16 @@ def parse_inline_source(text: str, env: dict[str, Any] | None = None) -> list[To
     Escapes and entities are ``text_special`` tokens (``markup`` holds the source form).
     """
     tokens = _source_parser().parseInline(text, dict(env or {}))
+    return tokens[0].children or [] if tokens else []
+
+
+def parse_inline_escapes(text: str, env: dict[str, Any] | None = None) -> list[Token]:
+    """:func:`parse_inline_source` without the spans: the same tokens, with no ``meta``.
+
+    The span bookkeeping re-reads every link's label and destination; readers that
+    look only at token types, contents and attributes skip it.
+    """
+    tokens = _escapes_parser().parseInline(text, dict(env or {}))
     return tokens[0].children or [] if tokens else []
 
 
