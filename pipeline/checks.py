@@ -546,7 +546,8 @@ _ONE_PARAGRAPH = [("paragraph_open", "p", 1, ""), ("paragraph_close", "p", -1, "
 
 
 def _blocks(text: str) -> list[tuple[Any, ...]]:
-    tokens, _ = markdown.parse(text)
+    # Block tokens only: the skeleton leaves inline content out.
+    tokens, _ = markdown.parse_blocks(text)
     return [shape[:4] for shape in markdown.skeleton(tokens)]
 
 

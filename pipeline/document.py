@@ -174,7 +174,7 @@ def block_spans(text: str, *, path: str = "<string>") -> list[tuple[int, int]]:
     """
     bom = 1 if text.startswith("\ufeff") else 0
     source = _Source(text, bom, frontmatter.locate(text, offset=bom, path=path))
-    tokens, _ = markdown.parse(source.markdown)
+    tokens, _ = markdown.parse_blocks(source.markdown)
     spans = []
     for token in tokens:
         if token.level == 0 and token.nesting >= 0 and token.map:
