@@ -11,13 +11,9 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import rich.box
-import rich.console
-import rich.table
-import rich.text
 
 from pipeline import commands
 from pipeline.cache import CACHE_DIR, Cache
@@ -27,6 +23,10 @@ from pipeline.config import CONFIG_NAME, MIN_WIDTH, Config, load_config
 from pipeline.errors import PipelineError
 from pipeline.scheduler import default_jobs
 from pipeline.stats import Progress
+
+if TYPE_CHECKING:  # rich is imported where a table is drawn: extract and build never need it
+    import rich.table
+    import rich.text
 
 __all__ = ["main"]
 
@@ -359,6 +359,8 @@ def stats(as_json: bool, **options: Any) -> None:
     if as_json:
         click.echo(json.dumps(_stats_json(reports), ensure_ascii=False, indent=2))
     else:
+        import rich.console
+
         rich.console.Console().print(_stats_table(reports))
     if any(report.error is not None for report in reports):
         raise SystemExit(1)
@@ -391,6 +393,8 @@ _BAR_WIDTH = 10
 
 def _bar(progress: Progress) -> rich.text.Text:
     """Translated (green), fuzzy (yellow) and untranslated (dim) words as one bar."""
+    import rich.text
+
     total = progress.total.words or 1
     done = round(_BAR_WIDTH * progress.translated.words / total)
     fuzzy = min(round(_BAR_WIDTH * progress.fuzzy.words / total), _BAR_WIDTH - done)
@@ -402,6 +406,9 @@ def _bar(progress: Progress) -> rich.text.Text:
 
 def _stats_table(reports: list[Report]) -> rich.table.Table:
     """Per language: one row per document, then the language's total row."""
+    import rich.box
+    import rich.table
+
     table = rich.table.Table(
         title="Translation progress: messages / source words",
         box=rich.box.SIMPLE,
