@@ -85,7 +85,9 @@ _CHUNK = re.compile(r"[^\n]*\n|[^\n]+")
 _HINT = "fix the PO file by hand or restore it from version control; it was not overwritten"
 _CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
 _KEYWORD_LINE = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr\[\d+\]|msgstr)(?:\s+(.*))?")
-_STRING = re.compile(r'"(?:[^\\"]|\\.)*"')
+# Unrolled ("[^\\"]*" runs between escapes): the same strings as "(?:[^\\"]|\\.)*", without
+# an alternation per character, which made this check a third of the line checks' time.
+_STRING = re.compile(r'"[^\\"]*(?:\\.[^\\"]*)*"')
 _ESCAPE = re.compile(r"\\(.)")
 # What may follow each keyword inside one entry; None is "between entries".
 _NEXT_KEYWORD = {
@@ -500,6 +502,8 @@ def _checked_string(raw: str, string: str, path: str, number: int) -> str:
     """``raw`` with ``\\a`` replaced by BEL, if ``string`` is one valid quoted string."""
     if not _STRING.fullmatch(string):
         raise _fail("expected one double-quoted string with escaped quotes", path, number)
+    if "\\" not in raw:
+        return raw  # most lines: no escape to check or to turn into BEL
     for escape in _ESCAPE.findall(string):
         if escape not in 'ntrvbfa"\\':
             raise _fail(f"unsupported escape sequence \\{escape} in a string", path, number)
