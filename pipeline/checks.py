@@ -546,9 +546,7 @@ _ONE_PARAGRAPH = [("paragraph_open", "p", 1, ""), ("paragraph_close", "p", -1, "
 
 
 def _blocks(text: str) -> list[tuple[Any, ...]]:
-    # Block tokens only: the skeleton leaves inline content out.
-    tokens, _ = markdown.parse_blocks(text)
-    return [shape[:4] for shape in markdown.skeleton(tokens)]
+    return [shape[:4] for shape in markdown.block_skeleton(text)]
 
 
 def _leading(text: str) -> str:

@@ -160,8 +160,7 @@ def structure(text: str, *, path: str = "<string>") -> tuple[Any, ...]:
     """The markdown block structure of ``text`` (front matter skipped), for comparisons."""
     bom = 1 if text.startswith("\ufeff") else 0
     front = frontmatter.locate(text, offset=bom, path=path)
-    tokens, _ = markdown.parse_blocks(_Source(text, bom, front).markdown)
-    return tuple(markdown.skeleton(tokens))
+    return tuple(markdown.block_skeleton(_Source(text, bom, front).markdown))
 
 
 def block_spans(text: str, *, path: str = "<string>") -> list[tuple[int, int]]:

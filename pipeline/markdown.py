@@ -17,6 +17,7 @@ __all__ = [
     "MAX_NESTING",
     "SOURCE",
     "InlineSource",
+    "block_skeleton",
     "inline_skeleton",
     "link_targets",
     "make_parser",
@@ -68,12 +69,12 @@ def _recording(rule: Callable[..., bool], open_type: str) -> Callable[..., bool]
     return wrapper
 
 
-def _preset() -> MarkdownIt:
+def _preset(*, recording: bool = True) -> MarkdownIt:
     """CommonMark plus GFM tables and strikethrough, with line recording."""
     md = MarkdownIt("commonmark").enable("table").enable("strikethrough")
     md.options["maxNesting"] = MAX_NESTING
     for rule in md.block.ruler.__rules__:
-        if rule.name in _RECORDED_RULES:
+        if recording and rule.name in _RECORDED_RULES:
             md.block.ruler.at(
                 rule.name, _recording(rule.fn, _RECORDED_RULES[rule.name]), {"alt": rule.alt}
             )
@@ -101,6 +102,17 @@ def _block_parser() -> MarkdownIt:
     parsing is most of markdown-it's work.
     """
     return _preset().disable(["inline", "text_join"])
+
+
+@functools.cache
+def _shape_parser() -> MarkdownIt:
+    """:func:`_block_parser` without line recording: for skeletons, which do not use it."""
+    return _preset(recording=False).disable(["inline", "text_join"])
+
+
+def block_skeleton(src: str) -> list[tuple[Any, ...]]:
+    """``skeleton(parse_blocks(src)[0])``, a little faster: no line spans are recorded."""
+    return skeleton(_shape_parser().parse(src, {}))
 
 
 def parse_blocks(src: str) -> tuple[list[Token], dict[str, Any]]:

@@ -20,6 +20,7 @@ def test_block_parse_equals_the_full_parse_without_inline_children() -> None:
         assert _blocks(blocks) == _blocks(full), path
         assert env == full_env, path
         assert all(not token.children for token in blocks)
+        assert markdown.block_skeleton(text) == markdown.skeleton(blocks), path
 
 
 def _spans(text: str, env: dict | None = None) -> list[tuple[str, str]]:
