@@ -209,6 +209,8 @@ class _Stream:
 def _words(text: str, prose: Sequence[tuple[int, int]], found: Sequence[Placeholder]) -> str:
     """The prose characters of ``text``: in ``prose`` spans, outside placeholders except
     their text parameters; every other character becomes a space."""
+    if not found and list(prose) == [(0, len(text))]:
+        return text  # plain text without placeholders (most messages): all prose
     keep = bytearray(len(text))
     for start, end in prose:
         keep[start:end] = b"\1" * (end - start)
