@@ -45,6 +45,11 @@ __all__ = [
 ]
 
 SlugStyle = Literal["github", "blackfriday"]
+
+# Without these characters a heading is one run of inline text (no escape, entity, code,
+# emphasis, link, image, HTML or line break): what a reader sees is the text itself, and
+# most headings are such runs.  The same set as :mod:`pipeline.invariants`' shortcut.
+_PLAIN = re.compile(r"[^\\`*_\[\]!<&~\n\r\0]*")
 SLUG_STYLES: tuple[SlugStyle, ...] = ("github", "blackfriday")
 
 _EXPLICIT_ID = re.compile(r"[ \t]*\{[ \t]*#([^\s{}]+)[^{}]*\}[ \t]*$")
@@ -126,7 +131,8 @@ def _anchor(content: str, style: SlugStyle, seen: dict[str, int], env: Mapping[s
     if given is not None:
         seen[given] = seen.get(given, 0)
         return given
-    text = markdown.plain_text(markdown.parse_inline(content, dict(env)))
+    plain = _PLAIN.fullmatch(content)
+    text = content if plain else markdown.plain_text(markdown.parse_inline(content, dict(env)))
     slug = slugify(text, style)
     if not slug:
         return ""

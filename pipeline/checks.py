@@ -206,6 +206,8 @@ def check_code_spans(pair: Pair, options: CheckOptions) -> Iterator[Finding]:
 
     Extra code spans are fine: a translator may mark up a command name.
     """
+    if not pair.source.code or pair.source.code == pair.target.code:
+        return  # most messages: nothing to count
     missing = Counter(pair.source.code) - Counter(pair.target.code)
     if missing:
         extra = sorted((Counter(pair.target.code) - Counter(pair.source.code)).elements())
@@ -222,6 +224,8 @@ def check_placeholders(pair: Pair, options: CheckOptions) -> Iterator[Finding]:
 
     Only the values of text-bearing parameters (``text="파드"``) may change.
     """
+    if not pair.source.placeholders and not pair.target.placeholders:
+        return  # most messages: nothing to count
     source = Counter(p.normalized for p in pair.source.placeholders)
     target = Counter(p.normalized for p in pair.target.placeholders)
     missing = sorted((source - target).elements())
@@ -487,6 +491,8 @@ def _link_difference(
     source: Sequence[str], target: Sequence[str], url_map: Mapping[str, str]
 ) -> str | None:
     """Why ``target`` links are not ``source`` links (each may be localized by ``url_map``)."""
+    if tuple(source) == tuple(target):
+        return None  # most messages: the same links in the same order, or none
     remaining = Counter(source)
     added: list[str] = []
     for href in target:
@@ -546,8 +552,7 @@ _ONE_PARAGRAPH = [("paragraph_open", "p", 1, ""), ("paragraph_close", "p", -1, "
 
 
 def _blocks(text: str) -> list[tuple[Any, ...]]:
-    tokens, _ = markdown.parse(text)
-    return [shape[:4] for shape in markdown.skeleton(tokens)]
+    return [shape[:4] for shape in markdown.block_skeleton(text)]
 
 
 def _leading(text: str) -> str:

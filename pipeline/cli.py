@@ -24,7 +24,7 @@ from pipeline.errors import PipelineError
 from pipeline.scheduler import default_jobs
 from pipeline.stats import Progress
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # rich is imported where a table is drawn: extract and build never need it
     import rich.table
     import rich.text
 
@@ -359,7 +359,7 @@ def stats(as_json: bool, **options: Any) -> None:
     if as_json:
         click.echo(json.dumps(_stats_json(reports), ensure_ascii=False, indent=2))
     else:
-        import rich.console  # here: importing rich costs every other command 40 ms
+        import rich.console
 
         rich.console.Console().print(_stats_table(reports))
     if any(report.error is not None for report in reports):

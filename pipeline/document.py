@@ -160,8 +160,7 @@ def structure(text: str, *, path: str = "<string>") -> tuple[Any, ...]:
     """The markdown block structure of ``text`` (front matter skipped), for comparisons."""
     bom = 1 if text.startswith("\ufeff") else 0
     front = frontmatter.locate(text, offset=bom, path=path)
-    tokens, _ = markdown.parse_blocks(_Source(text, bom, front).markdown)
-    return tuple(markdown.skeleton(tokens))
+    return tuple(markdown.block_skeleton(_Source(text, bom, front).markdown))
 
 
 def block_spans(text: str, *, path: str = "<string>") -> list[tuple[int, int]]:
@@ -174,7 +173,7 @@ def block_spans(text: str, *, path: str = "<string>") -> list[tuple[int, int]]:
     """
     bom = 1 if text.startswith("\ufeff") else 0
     source = _Source(text, bom, frontmatter.locate(text, offset=bom, path=path))
-    tokens, _ = markdown.parse(source.markdown)
+    tokens, _ = markdown.parse_blocks(source.markdown)
     spans = []
     for token in tokens:
         if token.level == 0 and token.nesting >= 0 and token.map:
@@ -251,7 +250,9 @@ def _bisect(starts: list[int], offset: int) -> int:
 # --- markdown rules ---------------------------------------------------------------------
 #
 # Like markdown-it's own block rules, each rule below handles one kind of block: it gets the
-# opening token's index and yields segments.  ``_RULES`` maps token types to rules.
+# opening token's index and yields segments.  ``_RULES`` maps token types to rules; table
+# rows also get their number, counted here (counting back from each row made long tables
+# quadratic).
 
 _Rule = Callable[
     [list[Token], int, "_Source", tuple[str, ...], Mapping[str, Any]], Iterator[Segment]
@@ -262,11 +263,15 @@ def _markdown_segments(
     tokens: list[Token], source: _Source, env: Mapping[str, Any]
 ) -> Iterator[Segment]:
     containers: list[str] = []
+    row = 0  # of the current table: 0 is the header row, then 1, 2, ... in the body
     for index, token in enumerate(tokens):
         if token.type in ("blockquote_open", "list_item_open"):
             containers.append("blockquote" if token.type == "blockquote_open" else "list item")
         elif token.type in ("blockquote_close", "list_item_close"):
             containers.pop()
+        elif token.type == "tr_open":
+            row = 0 if tokens[index - 1].type == "thead_open" else row + 1
+            yield from _table_row(tokens, index, source, tuple(containers), row, env)
         elif token.type in _RULES:
             yield from _RULES[token.type](tokens, index, source, tuple(containers), env)
 
@@ -305,13 +310,17 @@ def _heading(
 
 
 def _table_row(
-    tokens: list[Token], index: int, source: _Source, containers: tuple[str, ...], env: Any
+    tokens: list[Token],
+    index: int,
+    source: _Source,
+    containers: tuple[str, ...],
+    row: int,
+    env: Any,
 ) -> Iterator[Segment]:
     spans = tokens[index].meta.get(markdown.LINE_SPANS, ())
     if not spans:
         return
-    header = tokens[index - 1].type == "thead_open"
-    row = 0 if header else _body_row_number(tokens, index)
+    header = row == 0
     cells = _cell_spans(source.markdown, *spans[0])
     inlines = [t for t in _row_tokens(tokens, index) if t.type == "inline"]
     for column, (inline, (start, end)) in enumerate(zip(inlines, cells, strict=False), 1):
@@ -334,15 +343,6 @@ def _row_tokens(tokens: list[Token], index: int) -> Iterator[Token]:
         if tokens[position].type == "tr_close":
             return
         yield tokens[position]
-
-
-def _body_row_number(tokens: list[Token], index: int) -> int:
-    number = 0
-    for position in range(index - 1, -1, -1):
-        if tokens[position].type == "tbody_open":
-            break
-        number += tokens[position].type == "tr_open"
-    return number + 1
 
 
 def _cell_spans(src: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -372,7 +372,7 @@ def _trimmed(src: str, start: int, end: int) -> tuple[int, int]:
 
 
 _RULES: Mapping[str, _Rule] = MappingProxyType(
-    {"paragraph_open": _paragraph, "heading_open": _heading, "tr_open": _table_row}
+    {"paragraph_open": _paragraph, "heading_open": _heading}
 )
 
 

@@ -17,12 +17,13 @@ GNU msgmerge (gettext 0.21, ``msgl-fsearch.c`` and ``fstrcmp.c``) is reproduced,
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import polib
-from rapidfuzz.distance import Indel
 
 __all__ = ["THRESHOLD", "FuzzyIndex", "similarity"]
 
@@ -42,7 +43,16 @@ def similarity(first: str, second: str) -> float:
     total = len(a) + len(b)
     if total == 0:
         return 1.0
-    return (total - Indel.distance(a, b)) / total
+    return (total - _indel().distance(a, b)) / total
+
+
+@functools.cache
+def _indel() -> Any:
+    """rapidfuzz's Indel metric, imported on first use: most runs compare no strings, and
+    the import costs about 15 ms of every process's start."""
+    from rapidfuzz.distance import Indel
+
+    return Indel
 
 
 def _is_translated(entry: polib.POEntry) -> bool:
@@ -173,7 +183,7 @@ class FuzzyIndex:
         if total == 0 or 2 * min(len(query), len(other)) / total + bonus <= bound:
             return 0.0
         cutoff = int((1 - (bound - bonus * 1.01)) * total) + 1
-        edits = Indel.distance(query, other, score_cutoff=cutoff)
+        edits = _indel().distance(query, other, score_cutoff=cutoff)
         if edits > cutoff:
             return 0.0
         return (total - edits) / total + bonus

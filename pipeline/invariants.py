@@ -8,6 +8,7 @@ that failed to parse, and the prose a reader sees.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -68,8 +69,36 @@ def read(
     """The invariants of ``text``: inline markdown, or plain text (front matter values).
 
     ``env`` holds the document's link reference definitions, so ``[text][ref]`` resolves
-    to its target as it does in the document.
+    to its target as it does in the document.  The result is shared between calls with
+    the same arguments: treat it as read-only.
     """
+    # markdown-it reads only the env's references, and only at a "[": most texts do not
+    # depend on the env, and their invariants are cached.
+    uses_env = "[" in text and env is not None and bool(env.get("references"))
+    if uses_env or not isinstance(text_params, tuple) or not isinstance(patterns, tuple):
+        return _read(text, is_markdown, env, text_params, patterns)
+    return _read_cached(text, is_markdown, text_params, patterns)
+
+
+# A build checks a msgid once per language, and headings ("개요") recur across documents.
+# Bounded, so memory does not grow with the corpus.
+@functools.lru_cache(maxsize=4096)
+def _read_cached(
+    text: str,
+    is_markdown: bool,
+    text_params: tuple[str, ...],
+    patterns: tuple[re.Pattern[str], ...],
+) -> Invariants:
+    return _read(text, is_markdown, None, text_params, patterns)
+
+
+def _read(
+    text: str,
+    is_markdown: bool,
+    env: Mapping[str, Any] | None,
+    text_params: Sequence[str],
+    patterns: Sequence[re.Pattern[str]],
+) -> Invariants:
     if not is_markdown or _PLAIN.fullmatch(text):
         found = placeholders.find(text, text_params=text_params, patterns=patterns)
         return Invariants(placeholders=tuple(found), words=_words(text, [(0, len(text))], found))
@@ -84,7 +113,7 @@ def _read_markdown(
     patterns: Sequence[re.Pattern[str]],
 ) -> Invariants:
     stream = _Stream()
-    stream.walk(markdown.parse_inline_source(text, dict(env or {})))
+    stream.walk(markdown.parse_inline_escapes(text, dict(env or {})))
     found = placeholders.find(stream.text, text_params=text_params, patterns=patterns)
     found += [
         placeholders.html_tag(raw, offset=start, text_params=text_params)
@@ -180,6 +209,8 @@ class _Stream:
 def _words(text: str, prose: Sequence[tuple[int, int]], found: Sequence[Placeholder]) -> str:
     """The prose characters of ``text``: in ``prose`` spans, outside placeholders except
     their text parameters; every other character becomes a space."""
+    if not found and list(prose) == [(0, len(text))]:
+        return text  # plain text without placeholders (most messages): all prose
     keep = bytearray(len(text))
     for start, end in prose:
         keep[start:end] = b"\1" * (end - start)

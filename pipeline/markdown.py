@@ -17,12 +17,14 @@ __all__ = [
     "MAX_NESTING",
     "SOURCE",
     "InlineSource",
+    "block_skeleton",
     "inline_skeleton",
     "link_targets",
     "make_parser",
     "parse",
     "parse_blocks",
     "parse_inline",
+    "parse_inline_escapes",
     "parse_inline_source",
     "plain_text",
     "skeleton",
@@ -67,12 +69,12 @@ def _recording(rule: Callable[..., bool], open_type: str) -> Callable[..., bool]
     return wrapper
 
 
-def _preset() -> MarkdownIt:
+def _preset(*, recording: bool = True) -> MarkdownIt:
     """CommonMark plus GFM tables and strikethrough, with line recording."""
     md = MarkdownIt("commonmark").enable("table").enable("strikethrough")
     md.options["maxNesting"] = MAX_NESTING
     for rule in md.block.ruler.__rules__:
-        if rule.name in _RECORDED_RULES:
+        if recording and rule.name in _RECORDED_RULES:
             md.block.ruler.at(
                 rule.name, _recording(rule.fn, _RECORDED_RULES[rule.name]), {"alt": rule.alt}
             )
@@ -100,6 +102,17 @@ def _block_parser() -> MarkdownIt:
     parsing is most of markdown-it's work.
     """
     return _preset().disable(["inline", "text_join"])
+
+
+@functools.cache
+def _shape_parser() -> MarkdownIt:
+    """:func:`_block_parser` without line recording: for skeletons, which do not use it."""
+    return _preset(recording=False).disable(["inline", "text_join"])
+
+
+def block_skeleton(src: str) -> list[tuple[Any, ...]]:
+    """``skeleton(parse_blocks(src)[0])``, a little faster: no line spans are recorded."""
+    return skeleton(_shape_parser().parse(src, {}))
 
 
 def parse_blocks(src: str) -> tuple[list[Token], dict[str, Any]]:
@@ -278,15 +291,25 @@ def _moved(span: tuple[int, int] | None, offset: int) -> tuple[int, int] | None:
     return None if span is None else (span[0] + offset, span[1] + offset)
 
 
-@functools.cache
-def _source_parser() -> MarkdownIt:
-    """The :func:`make_parser` preset, recording inline spans and keeping escapes apart.
+def _escapes_preset() -> MarkdownIt:
+    """The :func:`make_parser` preset keeping escapes apart, without line recording.
 
     ``text_join`` is off, so a backslash escape or an entity stays a ``text_special``
     token instead of melting into the text around it: an escaped ``\\*`` can then be
     told from a ``*`` that failed to open emphasis.
     """
-    md = MarkdownIt("commonmark").enable("table").enable("strikethrough").disable("text_join")
+    return MarkdownIt("commonmark").enable("table").enable("strikethrough").disable("text_join")
+
+
+@functools.cache
+def _escapes_parser() -> MarkdownIt:
+    return _escapes_preset()
+
+
+@functools.cache
+def _source_parser() -> MarkdownIt:
+    """:func:`_escapes_preset`, recording the source span of inline tokens."""
+    md = _escapes_preset()
     for rule in md.inline.ruler.__rules__:
         if rule.name in _SPANNED_RULES:
             recording = _recording_inline(rule.fn, is_link=rule.name in ("link", "image"))
@@ -300,6 +323,16 @@ def parse_inline_source(text: str, env: dict[str, Any] | None = None) -> list[To
     Escapes and entities are ``text_special`` tokens (``markup`` holds the source form).
     """
     tokens = _source_parser().parseInline(text, dict(env or {}))
+    return tokens[0].children or [] if tokens else []
+
+
+def parse_inline_escapes(text: str, env: dict[str, Any] | None = None) -> list[Token]:
+    """:func:`parse_inline_source` without the spans: the same tokens, with no ``meta``.
+
+    The span bookkeeping re-reads every link's label and destination; readers that
+    look only at token types, contents and attributes skip it.
+    """
+    tokens = _escapes_parser().parseInline(text, dict(env or {}))
     return tokens[0].children or [] if tokens else []
 
 

@@ -278,7 +278,7 @@ def _keep_block_structure(
     for index, items in by_block.items():
         start, end = spans[index]
         block = document.text[start:end]
-        expected = markdown.skeleton(markdown.parse(block)[0])
+        expected = markdown.block_skeleton(block)
 
         def same(
             some: Sequence[tuple[Segment, str]],
@@ -286,7 +286,7 @@ def _keep_block_structure(
             start: int = start,
             expected: list[Any] = expected,
         ) -> bool:
-            return markdown.skeleton(markdown.parse(_apply(block, some, start))[0]) == expected
+            return markdown.block_skeleton(_apply(block, some, start)) == expected
 
         result.extend(_refuse_breaking(document, items, same, refused))
     return sorted(result, key=lambda item: item[0].start)

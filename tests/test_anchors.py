@@ -13,6 +13,8 @@ from pipeline import anchors, commands, markdown
 from pipeline.anchors import LinkIndex, document_anchors, explicit_id, rewrite_links, slugify
 from pipeline.config import Config
 from pipeline.document import parse_document
+from tests.conftest import corpus_files
+from tests.corpus_translations import pseudo
 
 
 @pytest.mark.parametrize(
@@ -294,3 +296,14 @@ def test_a_broken_catalog_does_not_make_links_into_its_document_look_broken(
     assert [p.code for p in guide.problems] == []
     text = (project.output_dir / "en" / "docs" / "guide.md").read_text(encoding="utf-8")
     assert "[node status](nodes.md#노드-상태)" in text
+
+
+def test_plain_headings_are_what_the_parser_shows() -> None:
+    checked = 0
+    for path in corpus_files():
+        for heading in parse_document(path.read_text("utf-8"), path=path.name).headings:
+            for text in (heading.content, pseudo(heading.content)):
+                if anchors._PLAIN.fullmatch(text):
+                    assert markdown.plain_text(markdown.parse_inline(text)) == text, text
+                    checked += 1
+    assert checked > 1000

@@ -178,3 +178,21 @@ def test_is_translatable_agrees_with_the_inline_parse_on_the_corpus() -> None:
         text = path.read_bytes().decode("utf-8")
         for line in text.splitlines():
             assert is_translatable(line) is _translatable_by_parsing(line, {}), (path, line)
+
+
+def test_table_cells_are_numbered_by_row_in_each_table() -> None:
+    text = (
+        "| 이름 | 설명 |\n|---|---|\n| 파드 | 컨테이너 묶음 |\n| 노드 | 머신 |\n\n"
+        "> | 종류 |\n> |---|\n> | 서비스 |\n"
+    )
+    elements = [s.element for s in parse_document(text).segments]
+    assert elements == [
+        "table header, column 1",
+        "table header, column 2",
+        "table cell, row 1, column 1",
+        "table cell, row 1, column 2",
+        "table cell, row 2, column 1",
+        "table cell, row 2, column 2",
+        "table header, column 1 in blockquote",
+        "table cell, row 1, column 1 in blockquote",
+    ]

@@ -113,3 +113,21 @@ def test_words_keep_prose_and_text_parameters_only(text: str, data: st.DataObjec
     prose = sorted(tuple(sorted(pair)) for pair in data.draw(st.lists(st.tuples(bounds, bounds))))
     found = placeholders.find(text)
     assert invariants._words(text, prose, found) == _naive_words(text, prose, found)
+
+
+def test_reference_links_resolve_through_each_call_s_own_env() -> None:
+    text = "[노드][n]와 [파드]"
+    references = {"N": {"href": "/n", "title": ""}, "파드": {"href": "/p", "title": ""}}
+    other = {"N": {"href": "/other", "title": ""}}
+    assert invariants.read(text).links == ()
+    assert invariants.read(text, env={"references": references}).links == ("/n", "/p")
+    assert invariants.read(text, env={"references": other}).links == ("/other",)
+    assert invariants.read(text, env={"references": {}}).links == ()
+    assert invariants.read(text).links == ()
+
+
+def test_a_cached_read_equals_a_fresh_one() -> None:
+    text = '**파드**는 `kubectl` {{< glossary_tooltip text="노드" term_id="node" >}}'
+    fresh = invariants._read(text, True, None, DEFAULT_TEXT_PARAMS, ())
+    assert invariants.read(text) == fresh
+    assert invariants.read(text) is invariants.read(text)

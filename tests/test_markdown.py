@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pipeline import markdown
-from pipeline.markdown import SOURCE, parse_inline_source, plain_text
+from pipeline.document import parse_document
+from pipeline.markdown import SOURCE, parse_inline_escapes, parse_inline_source, plain_text
 from tests.conftest import corpus_files
 
 
@@ -19,6 +20,7 @@ def test_block_parse_equals_the_full_parse_without_inline_children() -> None:
         assert _blocks(blocks) == _blocks(full), path
         assert env == full_env, path
         assert all(not token.children for token in blocks)
+        assert markdown.block_skeleton(text) == markdown.skeleton(blocks), path
 
 
 def _spans(text: str, env: dict | None = None) -> list[tuple[str, str]]:
@@ -71,3 +73,34 @@ def test_unmatched_delimiters_stay_text_and_escapes_stay_apart() -> None:
 def test_plain_text_is_what_a_reader_sees() -> None:
     tokens = parse_inline_source("**파드**와 `kubectl` [링크](/a) <b>x</b> &amp;")
     assert plain_text(tokens) == "파드와 kubectl 링크 x &"
+
+
+def _tree(tokens: list) -> list[tuple]:
+    return [
+        (
+            t.type,
+            t.tag,
+            t.nesting,
+            t.markup,
+            t.info,
+            t.content,
+            t.attrs,
+            t.level,
+            _tree(t.children or []),
+        )
+        for t in tokens
+    ]
+
+
+def test_inline_escapes_parse_gives_the_source_parse_tokens_without_spans() -> None:
+    texts = [
+        '[a [b] c](</x y> "t") ![대체 [링크](/l) `c`](/i.png) [r][] [[n]](/m) \\[x] &amp; <b>',
+        "**파드(Pod)**는 \\* ~~취소~~ _강조_ <https://a.b/c> [미완성](/x",
+    ]
+    for path in corpus_files():
+        texts += [s.msgid for s in parse_document(path.read_text("utf-8")).segments]
+    env = {"references": {"R": {"href": "/r", "title": ""}}}
+    for text in texts:
+        plain = parse_inline_escapes(text, env)
+        assert all(not token.meta for token in plain), text
+        assert _tree(plain) == _tree(parse_inline_source(text, env)), text

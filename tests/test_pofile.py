@@ -508,6 +508,26 @@ def test_parse_po_rejects_unescaped_quote() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("string", "sound"),
+    [
+        ('""', True),
+        ('"a\\\\"', True),  # an escaped backslash, then the closing quote
+        ('"\\"파드\\" \\t"', True),
+        ('"a\\"', False),  # the closing quote is escaped
+        ('"a\\\\\\"', False),
+        ('"a" "b"', False),
+        ('"a"b', False),
+    ],
+)
+def test_parse_po_reads_a_string_as_one_quoted_c_string(string: str, sound: bool) -> None:
+    text = HEADER + f'\nmsgid {string}\nmsgstr ""\n'
+    if sound:
+        assert parse_po(text, path="ko/doc.po")
+    else:
+        assert parse_error(text).message == "expected one double-quoted string with escaped quotes"
+
+
 def test_parse_po_rejects_unsupported_escape() -> None:
     error = parse_error(HEADER + '\nmsgid "a"\nmsgstr "\\x41"\n')
     assert error.line == 7
