@@ -102,7 +102,7 @@ def _build_document(run: Run, item: tuple[Path, Any]) -> Done:
     assert source.path is not None
     recorded = recorded if isinstance(recorded, dict) else {}
     targets = [runs.target(config, layout, code, rel) for code in config.languages]
-    source_hash = digest(source.data) if source.data is not None else None
+    source_hash = source.hash
     keys = {t.code: _build_key(run, rel, source_hash, t) for t in targets}
     cached = {
         t.code: _replayed(t, keys[t.code], recorded.get(t.code), _SHARED_ANCHORS[t.code])
@@ -141,7 +141,7 @@ def _build_key(run: Run, rel: Path, source_hash: str | None, target: Target) -> 
     if target.error is not None or target.catalog.error is not None:
         return None
     code = target.code
-    return digest(run.fingerprint, rel.as_posix(), code, source_hash, target.catalog.data)
+    return digest(run.fingerprint, rel.as_posix(), code, source_hash, target.catalog.hash)
 
 
 def _build_record(

@@ -484,6 +484,8 @@ class _ProgressBar:
         self._started = time.monotonic()
         self._drawn = 0.0
         self._line = ""
+        self._pending: list[str] = []
+        self._flushed = self._started
 
     def update(self, done: int, total: int) -> None:
         now = time.monotonic()
@@ -500,11 +502,24 @@ class _ProgressBar:
         self._line = line
 
     def echo(self, messages: Iterable[str]) -> None:
+        if not self.active:
+            # Without a terminal, lines go out in blocks: click.echo flushes every call,
+            # and a cached build repeats thousands of warnings.
+            self._pending.extend(messages)
+            if len(self._pending) >= 256 or time.monotonic() - self._flushed > 0.5:
+                self._flush()
+            return
         for message in messages:
             self._erase()
             click.echo(message, err=True)
             if self._line:
                 click.echo(self._line, nl=False, err=True)
+
+    def _flush(self) -> None:
+        if self._pending:
+            click.echo("\n".join(self._pending), err=True)
+            self._pending.clear()
+        self._flushed = time.monotonic()
 
     def _erase(self) -> None:
         if self._line:
@@ -514,6 +529,7 @@ class _ProgressBar:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self._flush()
         self._erase()
 
 

@@ -259,9 +259,9 @@ def _found(run: Run, catalogs: Sequence[Input]) -> tuple[_Found, ...]:
     if not run.config.translation_memory:
         return ()
     return tuple(
-        _Found(code, place.display, place.path, digest(place.data))
+        _Found(code, place.display, place.path, place.hash)
         for code, place in zip(run.config.languages, catalogs, strict=True)
-        if place.error is None and place.path is not None and place.data is not None
+        if place.error is None and place.path is not None and place.hash is not None
     )
 
 
@@ -323,16 +323,18 @@ def _write_document(
 ) -> Done:
     """Write the template's ``text`` and the updated catalogs; the outcomes and records.
 
-    Memory records go with the catalogs written: that of the new bytes, and that of the
-    bytes they replaced, which the second pass's memory (the catalogs before the run)
-    may need.  Without a cache to keep them, the replaced ones go with ``found``.
+    Memory records go with the catalogs written: that of the new bytes (kept in the
+    cache), and that of the bytes they replaced, which this run's second pass (the
+    memory of the catalogs before the run) may need.  Without a cache to keep those,
+    they go with ``found``.
     """
     config = run.config
     source, template = read
     assert template.path is not None
     outcomes = [runs.write(config, template.path, text, durable=False)]  # made from the source
-    after = [dataclasses.replace(template, data=text.encode("utf-8"))]
+    after = [Input.of(template.display, template.path, text.encode("utf-8"))]
     memory: list[tuple[str, Any]] = []
+    replaced: list[tuple[str, Any]] = []
     for update in updates:
         place = update.place
         if update.failure is not None:
@@ -343,13 +345,19 @@ def _write_document(
         outcome = runs.write(config, place.path, update.text)
         outcomes.append(outcome)
         data = update.text.encode("utf-8")
-        after.append(dataclasses.replace(place, data=data))
-        memory += _memory_records(run, place, update, data, outcome)
-        if outcome.status == "written" and not run.fingerprint:
+        written = Input.of(place.display, place.path, data)
+        after.append(written)
+        if run.fingerprint and config.translation_memory:
+            assert update.po is not None
+            memory.append((written.hash, memory_record(update.po)))
+            if outcome.status == "written" and place.data is not None and update.old is not None:
+                # The old bytes are gone; this run's second pass may need their entries.
+                replaced.append((place.hash, memory_record(update.old)))
+        elif found and outcome.status == "written":  # the memory on, no cache
             found = _with_old_entries(found, update)
     failed = any(outcome.status == "failed" for outcome in outcomes)
     state = None if failed else _extract_state(run, rel, source, after)
-    return Done(tuple(outcomes), state, tuple(memory), found)
+    return Done(tuple(outcomes), state, tuple(memory), found, replaced=tuple(replaced))
 
 
 def _with_old_entries(found: tuple[_Found, ...], update: _Update) -> tuple[_Found, ...]:
@@ -362,21 +370,6 @@ def _with_old_entries(found: tuple[_Found, ...], update: _Update) -> tuple[_Foun
     )
 
 
-def _memory_records(
-    run: Run, place: Input, update: _Update, data: bytes, outcome: Outcome
-) -> list[tuple[str, Any]]:
-    """The memory records of one catalog update (none without a cache or a memory)."""
-    if not (run.fingerprint and run.config.translation_memory):
-        return []
-    assert update.po is not None
-    records: list[tuple[str, Any]] = [(digest(data), memory_record(update.po))]
-    if place.data is not None and update.old is not None:
-        # The old bytes are gone once replaced; the second pass may need their entries.
-        old = memory_record(update.old) if outcome.status == "written" else None
-        records.append((digest(place.data), old))
-    return records
-
-
 def _extract_state(run: Run, rel: Path, source: Input, files: Sequence[Input]) -> str | None:
     """The cache key of a document's extract: tool, settings, languages and file hashes.
 
@@ -386,8 +379,8 @@ def _extract_state(run: Run, rel: Path, source: Input, files: Sequence[Input]) -
         return None
     if any(file.error is not None for file in (source, *files)):
         return None
-    data = [file.data for file in files]
-    return digest(run.fingerprint, rel.as_posix(), *run.config.languages, source.data, *data)
+    hashes = [file.hash for file in files]
+    return digest(run.fingerprint, rel.as_posix(), *run.config.languages, source.hash, *hashes)
 
 
 def _template_text(pot: polib.POFile, old_bytes: bytes | None, *, width: int | None) -> str:

@@ -126,9 +126,10 @@ class Done:
 
     ``memory`` holds translation memory records to keep in the cache, by the hash of the
     catalog bytes they were made from (see :func:`pipeline.memory.memory_record`).
-    ``found`` is what the task read that a second pass may need (see :func:`run`).  A
-    ``deferred`` task wrote nothing and needs that second pass: its outcomes and record
-    are ignored.
+    ``replaced`` holds memory records of catalogs the task replaced, kept in the cache
+    only for this run's second pass.  ``found`` is what the task read that a second
+    pass may need (see :func:`run`).  A ``deferred`` task wrote nothing and needs that
+    second pass: its outcomes and record are ignored.
     """
 
     outcomes: tuple[Outcome, ...]
@@ -136,6 +137,7 @@ class Done:
     memory: tuple[tuple[str, Any], ...] = ()
     found: Any = None
     deferred: bool = False
+    replaced: tuple[tuple[str, Any], ...] = ()
 
 
 #: Makes the task of a run's second pass from what the first pass found, by document.
@@ -254,14 +256,20 @@ class _Tasks:
                 if result.record != recorded:
                     cache.put(self.kind, rel.as_posix(), result.record)
                 self._keep_memory(result.memory)
+                self._keep_memory(result.replaced, in_use=False)
             yield result
 
-    def _keep_memory(self, records: tuple[tuple[str, Any], ...]) -> None:
-        """Store new memory records; a ``None`` value only says the record is in use."""
+    def _keep_memory(self, records: tuple[tuple[str, Any], ...], *, in_use: bool = True) -> None:
+        """Store new memory records; a ``None`` value only says the record is in use.
+
+        Records not ``in_use`` are forgotten at the end of the run, unless another task
+        uses them (identical catalogs share a record).
+        """
         if self.cache is None or self.memory_records is None:
             return
         for name, value in records:
-            self.used.add(name)
+            if in_use:
+                self.used.add(name)
             if value is not None and name not in self.memory_records:
                 self.cache.put(RECORD_KIND, name, value)
                 self.memory_records.add(name)
@@ -311,12 +319,20 @@ class Input:
     """A file a task reads: its path and bytes (None: no such file), or why it cannot.
 
     ``path`` is None when the path itself was refused (it would lead outside its folder).
+    ``hash`` is the :func:`~pipeline.cache.digest` of ``data``: cache keys are made of
+    these, so each file is hashed once.
     """
 
     display: str
     path: Path | None
     data: bytes | None = None
     error: PipelineError | None = None
+    hash: str | None = None
+
+    @classmethod
+    def of(cls, display: str, path: Path | None, data: bytes | None) -> Input:
+        """The input holding ``data``, with its hash."""
+        return cls(display, path, data, hash=None if data is None else digest(data))
 
 
 def read(config: Config, locate: Callable[[], Path], fallback: Callable[[], Path]) -> Input:
@@ -331,7 +347,7 @@ def read(config: Config, locate: Callable[[], Path], fallback: Callable[[], Path
         return Input(display_path(config, fallback()), None, error=relative(config, error))
     display = display_path(config, path)
     try:
-        return Input(display, path, read_bytes(path, display=display))
+        return Input.of(display, path, read_bytes(path, display=display))
     except PipelineError as error:
         return Input(display, path, error=error)
 
