@@ -9,13 +9,13 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
-
-from markdown_it.common.utils import MD_TRIM_CHARS
-from markdown_it.token import Token
+from typing import TYPE_CHECKING, Any, Literal
 
 from pipeline import frontmatter, markdown
 from pipeline.frontmatter import FrontMatter
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 __all__ = [
     "Document",
@@ -32,7 +32,13 @@ SegmentKind = Literal["heading", "paragraph", "table-cell", "front-matter"]
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 # markdown-it trims these around paragraphs and cells (it includes NBSP and U+3000).
-_TRIM = MD_TRIM_CHARS.replace("\n", "").replace("\r", "")
+# markdown-it's MD_TRIM_CHARS (what it strips from paragraphs and headings) without the
+# line breaks; spelled out so that importing this module does not import markdown-it
+# (tests/test_document.py checks it against the library's).
+_TRIM = (
+    "\t\x0b\x0c \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 # A line holding only Hugo shortcodes (``{{< note >}}``, ``{{% /tab %}}``) is layout: it
 # stays on its own line, outside any segment, unless a parameter holds text.
 _SHORTCODE_LINE = re.compile(r"[ \t]*(?:\{\{[<%].*?[%>]\}\}[ \t]*)+")
@@ -255,7 +261,7 @@ def _bisect(starts: list[int], offset: int) -> int:
 # quadratic).
 
 _Rule = Callable[
-    [list[Token], int, "_Source", tuple[str, ...], Mapping[str, Any]], Iterator[Segment]
+    [list["Token"], int, "_Source", tuple[str, ...], Mapping[str, Any]], Iterator[Segment]
 ]
 
 

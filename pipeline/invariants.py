@@ -13,12 +13,13 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from markdown_it.token import Token
+from typing import TYPE_CHECKING, Any
 
 from pipeline import markdown, placeholders
 from pipeline.placeholders import DEFAULT_TEXT_PARAMS, Placeholder
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 __all__ = ["EMPHASIS_KINDS", "Invariants", "read"]
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
+if TYPE_CHECKING:  # markdown-it-py is imported by the first parse: a no-op run needs none
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
 
 __all__ = [
     "LINE_SPANS",
@@ -71,6 +72,8 @@ def _recording(rule: Callable[..., bool], open_type: str) -> Callable[..., bool]
 
 def _preset(*, recording: bool = True) -> MarkdownIt:
     """CommonMark plus GFM tables and strikethrough, with line recording."""
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark").enable("table").enable("strikethrough")
     md.options["maxNesting"] = MAX_NESTING
     for rule in md.block.ruler.__rules__:
@@ -298,6 +301,8 @@ def _escapes_preset() -> MarkdownIt:
     token instead of melting into the text around it: an escaped ``\\*`` can then be
     told from a ``*`` that failed to open emphasis.
     """
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark").enable("table").enable("strikethrough").disable("text_join")
 
 

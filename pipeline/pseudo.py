@@ -13,14 +13,16 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polib
-from markdown_it.token import Token
 
 from pipeline import markdown, placeholders
 from pipeline.markdown import SOURCE
 from pipeline.placeholders import DEFAULT_TEXT_PARAMS
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 __all__ = ["GROWTH", "fill_catalog", "pseudo_translate"]
 

@@ -15,12 +15,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polib
-from markdown_it.token import Token
 
 from pipeline import markdown
 from pipeline.catalog import MARKDOWN_FLAG
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 __all__ = ["Counts", "Progress", "count_words", "progress"]
 

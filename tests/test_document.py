@@ -196,3 +196,11 @@ def test_table_cells_are_numbered_by_row_in_each_table() -> None:
         "table header, column 1 in blockquote",
         "table cell, row 1, column 1 in blockquote",
     ]
+
+
+def test_the_trimmed_characters_are_markdown_its() -> None:
+    from markdown_it.common.utils import MD_TRIM_CHARS
+
+    from pipeline.document import _TRIM
+
+    assert set(_TRIM) == set(MD_TRIM_CHARS) - {"\n", "\r"}
