@@ -119,21 +119,23 @@ def _through_link(root: Path, rel: Path) -> bool:
     dozen ``lstat`` calls per file, half of a no-op run.  Folders already seen during
     this run are not looked at again (see :func:`forget_seen_folders`).
     """
-    current = os.fspath(root)
     *folders, name = rel.parts
-    for part in folders:
-        current = os.path.join(current, part)
-        if current in _SEEN_FOLDERS:
-            continue
-        try:
-            mode = os.lstat(current).st_mode
-        except OSError:
-            return False  # nothing further down exists to be a link
-        if stat.S_ISLNK(mode):
-            return True
-        _SEEN_FOLDERS.add(current)
+    parent = os.path.join(root, *folders)
+    if parent not in _SEEN_FOLDERS:
+        current = os.fspath(root)
+        for part in folders:
+            current = os.path.join(current, part)
+            if current in _SEEN_FOLDERS:
+                continue
+            try:
+                mode = os.lstat(current).st_mode
+            except OSError:
+                return False  # nothing further down exists to be a link
+            if stat.S_ISLNK(mode):
+                return True
+            _SEEN_FOLDERS.add(current)
     try:
-        return stat.S_ISLNK(os.lstat(os.path.join(current, name)).st_mode)
+        return stat.S_ISLNK(os.lstat(os.path.join(parent, name)).st_mode)
     except OSError:
         return False
 
