@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -30,6 +30,8 @@ __all__ = [
 
 #: The cache records holding the reviewed entries of a catalog, named by its bytes' hash.
 RECORD_KIND = "memory"
+# Catalogs whose records are read and decoded at once.
+_BATCH = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,21 +220,33 @@ class Snapshot:
     def get(self) -> Memory:
         """The memory, made the first time it is asked for."""
         if self._memory is None:
-            sources: list[tuple[str, Iterable[Any]]] = []
-            recorded: dict[str, Any] = {}
-            if self._cache_folder is not None:
-                with Cache(self._cache_folder) as cache:
-                    wanted = (file.hash for file in self.files if file.hash not in self._records)
-                    recorded = cache.get_many(RECORD_KIND, wanted)
-            for file in self.files:
+            cache = Cache(self._cache_folder) if self._cache_folder is not None else None
+            try:
+                sources = list(self._sources(cache))
+            finally:
+                if cache is not None:
+                    cache.close()
+            self._memory = Memory([*sources, *self._compendia])
+        return self._memory
+
+    def _sources(self, cache: Cache | None) -> Iterator[tuple[str, Iterable[Any]]]:
+        """Each catalog's origin and reviewed entries, in order.
+
+        Records are read a batch at a time: decoded JSON is several times the size of
+        the entries kept from it (their strings are interned), and a site's memory is
+        large.
+        """
+        for start in range(0, len(self.files), _BATCH):
+            batch = self.files[start : start + _BATCH]
+            wanted = [file.hash for file in batch if file.hash not in self._records]
+            recorded = cache.get_many(RECORD_KIND, wanted) if cache is not None else {}
+            for file in batch:
                 record = self._records.get(file.hash, recorded.get(file.hash))
                 entries = _reviewed_entries(record)
                 if entries is None:
                     entries = _catalog_entries(file)
                 if entries is not None:
-                    sources.append((file.origin, entries))
-            self._memory = Memory([*sources, *self._compendia])
-        return self._memory
+                    yield file.origin, entries
 
 
 def _catalog_entries(file: SnapshotFile) -> Iterable[Any] | None:

@@ -83,3 +83,25 @@ def test_records_held_by_the_run_come_first(tmp_path: Path) -> None:
     held = {file.hash: [[None, "개요", "Held by the run"]]}
     found = Snapshot([file], [], None, held).exact(None, "개요")
     assert found is not None and found.entry.msgstr == "Held by the run"
+
+
+def test_a_memory_of_many_catalogs_keeps_their_order_across_batches(tmp_path: Path) -> None:
+    files = [
+        SnapshotFile(f"locales/en/doc-{number}.po", tmp_path / f"doc-{number}.po", f"{number:064x}")
+        for number in range(600)  # more than two batches of records
+    ]
+    with Cache(tmp_path / "cache") as cache:
+        for number, file in enumerate(files):
+            entries = [
+                [None, "개요", f"Overview {number}"],
+                [None, f"문서 {number}", f"Doc {number}"],
+            ]
+            cache.put(RECORD_KIND, file.hash, entries)
+    memory = Snapshot(files, [], tmp_path / "cache")
+    assert len(memory) == 1200
+    first = memory.exact(None, "개요")
+    assert first is not None and first.entry.msgstr == "Overview 0"
+    other = memory.exact(None, "개요", exclude="locales/en/doc-0.po")
+    assert other is not None and other.origin == "locales/en/doc-1.po"
+    last = memory.exact(None, "문서 599")
+    assert last is not None and last.entry.msgstr == "Doc 599"
