@@ -102,8 +102,7 @@ def _build_document(run: Run, item: tuple[Path, Any]) -> Done:
     assert source.path is not None
     recorded = recorded if isinstance(recorded, dict) else {}
     targets = [runs.target(config, layout, code, rel) for code in config.languages]
-    source_hash = source.hash
-    keys = {t.code: _build_key(run, rel, source_hash, t) for t in targets}
+    keys = {t.code: _build_key(run, rel, source.hash, t) for t in targets}
     cached = {
         t.code: _replayed(t, keys[t.code], recorded.get(t.code), _SHARED_ANCHORS[t.code])
         for t in targets

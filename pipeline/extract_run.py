@@ -56,6 +56,8 @@ def extract(
     compendia = _compendia(config, languages)
     # The names of the memory records in the cache, read under the lock.
     recorded: set[str] | None = set() if cache is not None else None
+    # The memory fills only messages new to a catalog, which needs a changed source or
+    # catalog: so it is not part of the cache key (see catalog.update).
     plan = Run(config, runs.fingerprint(config, cache), now, languages)
 
     def prepare(sources: list[Path]) -> Callable[[tuple[Path, Any]], Done]:
@@ -215,7 +217,7 @@ def _extract_document(run: Run, item: tuple[Path, Any]) -> Done:
         runs.read(
             config,
             functools.partial(layout.catalog, code, rel),
-            functools.partial(_catalog_path, config, code, rel),
+            functools.partial(runs.catalog_path, config, code, rel),
         )
         for code in config.languages
     ]
@@ -248,10 +250,6 @@ def _extract_document(run: Run, item: tuple[Path, Any]) -> Done:
     except MemoryNeeded:
         return Done((), None, found=found, deferred=True)
     return _write_document(run, rel, (source, template), text, updates, found)
-
-
-def _catalog_path(config: Config, code: str, rel: Path) -> Path:
-    return config.locales_dir / code / rel.with_suffix(".po")
 
 
 def _found(run: Run, catalogs: Sequence[Input]) -> tuple[_Found, ...]:
@@ -344,11 +342,9 @@ def _write_document(
         assert place.path is not None and update.po is not None
         outcome = runs.write(config, place.path, update.text)
         outcomes.append(outcome)
-        data = update.text.encode("utf-8")
-        written = Input.of(place.display, place.path, data)
+        written = Input.of(place.display, place.path, update.text.encode("utf-8"))
         after.append(written)
         if run.fingerprint and config.translation_memory:
-            assert update.po is not None
             memory.append((written.hash, memory_record(update.po)))
             if outcome.status == "written" and place.data is not None and update.old is not None:
                 # The old bytes are gone; this run's second pass may need their entries.

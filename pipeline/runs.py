@@ -61,6 +61,7 @@ __all__ = [
     "Run",
     "Status",
     "Target",
+    "catalog_path",
     "display_path",
     "fingerprint",
     "layout",
@@ -367,7 +368,7 @@ def target(config: Config, layout: Layout, code: str, rel: Path) -> Target:
     po = read(
         config,
         functools.partial(layout.catalog, code, rel),
-        lambda: config.locales_dir / code / rel.with_suffix(".po"),
+        functools.partial(catalog_path, config, code, rel),
     )
     try:
         output = layout.output(code, rel)
@@ -375,6 +376,11 @@ def target(config: Config, layout: Layout, code: str, rel: Path) -> Target:
         display = display_path(config, config.output_dir / code / rel)
         return Target(code, po, display, None, relative(config, error))
     return Target(code, po, display_path(config, output), output)
+
+
+def catalog_path(config: Config, code: str, rel: Path) -> Path:
+    """Where ``rel``'s catalog in ``code`` is, unchecked: how messages name it."""
+    return config.locales_dir / code / rel.with_suffix(".po")
 
 
 def layout(config: Config) -> Layout:
