@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ def build(
         catalog.language_info(code)
     _check_output_folder(config)
 
-    def prepare(sources: list[Path]) -> Callable[[tuple[Path, Any]], Done]:
+    def prepare(sources: list[Path]) -> runs.Task:
         _SHARED_ANCHORS.clear()
         _SHARED_ANCHORS.update(
             {code: _AnchorsAhead(config, code, sources) for code in config.languages}
@@ -86,7 +86,7 @@ def _check_output_folder(config: Config) -> None:
 # --- one document, all languages: runs in a worker -------------------------------------
 
 
-def _build_document(run: Run, item: tuple[Path, Any]) -> Done:
+def _build_document(run: Run, item: tuple[Path, Any, runs.Files]) -> Done:
     """Every language's output of one document.
 
     The cache record maps each language to the hash of its inputs (source and catalog)
@@ -94,17 +94,17 @@ def _build_document(run: Run, item: tuple[Path, Any]) -> Done:
     language whose output failed gets no record; a record that does not have the
     expected shape is ignored.
     """
-    rel, recorded = item
+    rel, recorded, files = item
     config, layout = run.config, runs.layout(run.config)
-    source = runs.read(config, lambda: layout.source(rel), lambda: config.source_dir / rel)
+    source = runs.read(config, lambda: layout.source(rel), lambda: config.source_dir / rel, files)
     if source.error is not None:
         return Done((Outcome(source.display, "failed", source.error),), None)
     assert source.path is not None
     recorded = recorded if isinstance(recorded, dict) else {}
-    targets = [runs.target(config, layout, code, rel) for code in config.languages]
+    targets = [runs.target(config, layout, code, rel, files) for code in config.languages]
     keys = {t.code: _build_key(run, rel, source.hash, t) for t in targets}
     cached = {
-        t.code: _replayed(t, keys[t.code], recorded.get(t.code), _SHARED_ANCHORS[t.code])
+        t.code: _replayed((t, files), keys[t.code], recorded.get(t.code), _SHARED_ANCHORS[t.code])
         for t in targets
     }
     document = None
@@ -129,7 +129,9 @@ def _build_document(run: Run, item: tuple[Path, Any]) -> Done:
         outcomes.append(outcome)
         key = keys[target.code]
         if outcome.status != "failed" and key is not None:
-            records[target.code] = _build_record(key, data, outcome, links.consulted())
+            records[target.code] = _build_record(key, data, outcome, links.consulted(files))
+            if target.output is not None and outcome.status != "skipped":
+                files.wrote(target.display, target.output)
     return Done(tuple(outcomes), records or None)
 
 
@@ -162,7 +164,9 @@ def _problem_record(problem: Problem) -> list[Any]:
     return [*fields, problem.catalog, problem.catalog_line, entry]
 
 
-def _replayed(target: Target, key: str | None, record: Any, links: _AnchorsAhead) -> Outcome | None:
+def _replayed(
+    read: tuple[Target, runs.Files], key: str | None, record: Any, links: _AnchorsAhead
+) -> Outcome | None:
     """The outcome a build would have, if ``record`` was made from these inputs and the
     output is still its file: unchanged, the same problems.  None otherwise, also for a
     record of the wrong shape (a cache written by hand, or damaged).
@@ -170,15 +174,16 @@ def _replayed(target: Target, key: str | None, record: Any, links: _AnchorsAhead
     The inputs include the other documents whose headings the build looked up for
     fragment links: a changed heading translation there changes this output.
     """
+    target, files = read
     if key is None or target.output is None or not isinstance(record, dict):
         return None
     if record.get("key") != key:
         return None
     try:
-        data = read_bytes(target.output)
-        if data is None or digest(data) != record.get("output"):
+        output = files.hash_of(target.output, target.display)
+        if output is None or output != record.get("output"):
             return None
-        if any(links.state(rel) != state for rel, state in record["links"].items()):
+        if any(links.state(rel, files) != state for rel, state in record["links"].items()):
             return None
         problems = []
         for *fields, entry in record["problems"]:
@@ -340,18 +345,20 @@ class _AnchorsAhead(Mapping[str, anchors.Anchors]):
         self._current = rel.as_posix()
         self._consulted = set()
 
-    def consulted(self) -> dict[str, str | None]:
+    def consulted(self, files: runs.Files) -> dict[str, str | None]:
         """The documents the current build looked up, each with :meth:`state`."""
-        return {key: self.state(key) for key in sorted(self._consulted)}
+        return {key: self.state(key, files) for key in sorted(self._consulted)}
 
-    def state(self, key: str) -> str | None:
-        """A hash of what ``key``'s anchors depend on; None when it is not a source."""
+    def state(self, key: str, files: runs.Files) -> str | None:
+        """A hash of what ``key``'s anchors depend on (read with ``files``); None when
+        it is not a source."""
         rel = self._sources.get(key)
         if rel is None:
             return None
+        config = self._config
         try:
-            source = read_bytes(self._layout.source(rel))
-            return digest(source, read_bytes(self._layout.catalog(self._code, rel)))
+            paths = (self._layout.source(rel), self._layout.catalog(self._code, rel))
+            return digest(*(files.hash_of(p, runs.display_path(config, p)) for p in paths))
         except PipelineError as error:
             return digest("unreadable", str(error))
 

@@ -47,8 +47,8 @@ def check(config: Config, *, fuzzy: bool = False, jobs: int = 1) -> Iterator[Out
     )
 
 
-def _check_document(run: Run, fuzzy: bool, item: tuple[Path, Any]) -> Done:
-    rel, _ = item
+def _check_document(run: Run, fuzzy: bool, item: tuple[Path, Any, runs.Files]) -> Done:
+    rel, _, _ = item
     config, layout = run.config, runs.layout(run.config)
     source, document = _source(config, layout, rel)
     if document is None:
@@ -94,8 +94,8 @@ def fill_pseudo(
     )
 
 
-def _pseudo_document(run: Run, item: tuple[Path, Any]) -> Done:
-    rel, _ = item
+def _pseudo_document(run: Run, item: tuple[Path, Any, runs.Files]) -> Done:
+    rel, _, _ = item
     config, layout = run.config, runs.layout(run.config)
     source, document = _source(config, layout, rel)
     if document is None:

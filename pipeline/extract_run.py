@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import functools
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,14 +60,14 @@ def extract(
     # catalog: so it is not part of the cache key (see catalog.update).
     plan = Run(config, runs.fingerprint(config, cache), now, languages)
 
-    def prepare(sources: list[Path]) -> Callable[[tuple[Path, Any]], Done]:
+    def prepare(sources: list[Path]) -> runs.Task:
         if recorded is not None and config.translation_memory:
             recorded.update(cache.names(RECORD_KIND))
         _SHARED_MEMORIES.clear()
         _SHARED_MEMORIES.update({c.code: _pending(config, c.code, compendia) for c in languages})
         return functools.partial(_extract_document, plan)
 
-    def again(found: list[Any]) -> Callable[[tuple[Path, Any]], Done]:
+    def again(found: list[Any]) -> runs.Task:
         _SHARED_MEMORIES.clear()
         _SHARED_MEMORIES.update(_memories(config, languages, compendia, cache, found))
         return functools.partial(_extract_document, plan)
@@ -196,7 +196,7 @@ def catalog_width(
 # --- one document, all languages: runs in a worker -------------------------------------
 
 
-def _extract_document(run: Run, item: tuple[Path, Any]) -> Done:
+def _extract_document(run: Run, item: tuple[Path, Any, runs.Files]) -> Done:
     """The template and every catalog of one document.
 
     The cache record is the hash of the document's files after the run.  Extract leaves
@@ -207,17 +207,21 @@ def _extract_document(run: Run, item: tuple[Path, Any]) -> Done:
     it writes anything.  ``found`` lists the catalogs as they were before the run, for
     the memory of the second pass (see :func:`_memories`).
     """
-    rel, recorded = item
+    rel, recorded, files = item
     config, layout = run.config, runs.layout(run.config)
-    source = runs.read(config, lambda: layout.source(rel), lambda: config.source_dir / rel)
+    source = runs.read(config, lambda: layout.source(rel), lambda: config.source_dir / rel, files)
     template = runs.read(
-        config, lambda: layout.template(rel), lambda: config.locales_dir / "templates" / rel
+        config,
+        lambda: layout.template(rel),
+        lambda: config.locales_dir / "templates" / rel,
+        files,
     )
     catalogs = [
         runs.read(
             config,
             functools.partial(layout.catalog, code, rel),
             functools.partial(runs.catalog_path, config, code, rel),
+            files,
         )
         for code in config.languages
     ]
@@ -249,7 +253,7 @@ def _extract_document(run: Run, item: tuple[Path, Any]) -> Done:
         ]
     except MemoryNeeded:
         return Done((), None, found=found, deferred=True)
-    return _write_document(run, rel, (source, template), text, updates, found)
+    return _write_document(run, (rel, files), (source, template), text, updates, found)
 
 
 def _found(run: Run, catalogs: Sequence[Input]) -> tuple[_Found, ...]:
@@ -313,7 +317,7 @@ def _update_catalog(
 
 def _write_document(
     run: Run,
-    rel: Path,
+    task: tuple[Path, runs.Files],
     read: tuple[Input, Input],
     text: str,
     updates: list[_Update],
@@ -326,10 +330,11 @@ def _write_document(
     memory of the catalogs before the run) may need.  Without a cache to keep those,
     they go with ``found``.
     """
-    config = run.config
+    config, (rel, files) = run.config, task
     source, template = read
     assert template.path is not None
     outcomes = [runs.write(config, template.path, text, durable=False)]  # made from the source
+    files.wrote(template.display, template.path)
     after = [Input.of(template.display, template.path, text.encode("utf-8"))]
     memory: list[tuple[str, Any]] = []
     replaced: list[tuple[str, Any]] = []
@@ -342,6 +347,7 @@ def _write_document(
         assert place.path is not None and update.po is not None
         outcome = runs.write(config, place.path, update.text)
         outcomes.append(outcome)
+        files.wrote(place.display, place.path)
         written = Input.of(place.display, place.path, update.text.encode("utf-8"))
         after.append(written)
         if run.fingerprint and config.translation_memory:
@@ -371,7 +377,7 @@ def _extract_state(run: Run, rel: Path, source: Input, files: Sequence[Input]) -
 
     None (no caching) without a cache, or when a file is missing or could not be read.
     """
-    if not run.fingerprint or source.data is None:
+    if not run.fingerprint or source.hash is None:
         return None
     if any(file.error is not None for file in (source, *files)):
         return None

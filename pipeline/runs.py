@@ -24,13 +24,14 @@ import dataclasses
 import datetime as dt
 import functools
 import os
+import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pipeline import catalog
+from pipeline import catalog, stamps
 from pipeline.cache import Cache, digest, tool_fingerprint
 from pipeline.checks import Problem
 from pipeline.config import Config
@@ -38,6 +39,7 @@ from pipeline.document import Document, parse_document
 from pipeline.errors import PipelineError, SourceError
 from pipeline.memory import RECORD_KIND
 from pipeline.scheduler import ordered_map
+from pipeline.stamps import Stamp
 from pipeline.workspace import (
     Layout,
     SourceTree,
@@ -45,7 +47,7 @@ from pipeline.workspace import (
     exclusive,
     forget_seen_folders,
     interrupted,
-    read_bytes,
+    read_with_status,
     remove_stale_temporaries,
     scan_sources,
     write_if_changed,
@@ -54,6 +56,7 @@ from pipeline.workspace import (
 
 __all__ = [
     "Done",
+    "Files",
     "Input",
     "Outcome",
     "Place",
@@ -61,6 +64,8 @@ __all__ = [
     "Run",
     "Status",
     "Target",
+    "Task",
+    "Unread",
     "catalog_path",
     "display_path",
     "fingerprint",
@@ -131,6 +136,8 @@ class Done:
     only for this run's second pass.  ``found`` is what the task read that a second
     pass may need (see :func:`run`).  A ``deferred`` task wrote nothing and needs that
     second pass: its outcomes and record are ignored.
+
+    ``stamps`` and ``unsettled`` are filled in by the run from the task's :class:`Files`.
     """
 
     outcomes: tuple[Outcome, ...]
@@ -139,17 +146,21 @@ class Done:
     found: Any = None
     deferred: bool = False
     replaced: tuple[tuple[str, Any], ...] = ()
+    stamps: dict[str, Stamp] = field(default_factory=dict)
+    unsettled: tuple[tuple[str, str], ...] = ()
 
 
+#: A task: one document (its path, its cache record, how to read its files) to its results.
+Task = Callable[[tuple[Path, Any, "Files"]], Done]
 #: Makes the task of a run's second pass from what the first pass found, by document.
-Again = Callable[[list[Any]], Callable[[tuple[Path, Any]], Done]]
+Again = Callable[[list[Any]], Task]
 
 
 def run(
     kind: str,
     config: Config,
     place: Place | None,
-    prepare: Callable[[list[Path]], Callable[[tuple[Path, Any]], Done]],
+    prepare: Callable[[list[Path]], Task],
     *,
     jobs: int,
     cache: Cache | None,
@@ -167,6 +178,11 @@ def run(
     changed, as its result comes back.  With ``memory_records`` (the names of the
     memory records in the cache, filled in by ``prepare``), the tasks' new memory
     records are stored too, and at the end every one no task mentioned is forgotten.
+
+    With a cache, each task is first tried in this process from its files' stamps
+    (see :class:`Files`): a document whose files are as the last run left them is
+    replayed without a worker and without reading a file.  The files a task wrote, or
+    found changed too recently to stamp, are read back and stamped once they settle.
 
     Tasks that answer ``deferred`` run again once every task has run, with the task
     ``again`` makes from the ``found`` of every first-pass task; their outcomes still
@@ -208,16 +224,16 @@ class _Tasks:
     memory_records: set[str] | None
     done: int = 0
     used: set[str] = field(default_factory=set)  # memory records a task mentioned
+    # Documents with files to stamp once settled: (when noted, document, files).
+    unsettled: deque[tuple[int, str, tuple[tuple[str, str], ...]]] = field(default_factory=deque)
 
-    def run(
-        self, task: Callable[[tuple[Path, Any]], Done], again: Again | None
-    ) -> Iterator[Outcome]:
+    def run(self, task: Task, again: Again | None) -> Iterator[Outcome]:
         """Every document's outcomes, in order: ``task`` on each, then ``again``'s task
         on those it deferred; the cache records that are no longer true are forgotten."""
         found: list[Any] = []
         deferred: list[int] = []
         held: dict[int, tuple[Outcome, ...]] = {}  # outcomes after the first deferred task
-        for index, result in enumerate(self._map(task, self.sources)):
+        for index, result in enumerate(self._map(task, self.sources, express=True)):
             found.append(result.found)
             if result.deferred:
                 deferred.append(index)
@@ -234,13 +250,15 @@ class _Tasks:
             for index in range(deferred[0], len(self.sources)):
                 outcomes = held.pop(index, None)
                 yield from self._report(next(second).outcomes if outcomes is None else outcomes)
+        self._settle(final=True)
         if self.cache is not None:
             self.cache.keep_only(self.kind, (rel.as_posix() for rel in self.sources))
             if self.memory_records is not None:
                 self.cache.keep_only(RECORD_KIND, self.used)
 
-    def _map(self, task: Callable[[tuple[Path, Any]], Done], sources: list[Path]) -> Iterator[Done]:
-        """``task`` over ``sources`` in order, with each result's records kept."""
+    def _map(self, task: Task, sources: list[Path], *, express: bool = False) -> Iterator[Done]:
+        """``task`` over ``sources`` in order, with each result's records kept; first
+        tried ``express`` (see :func:`_express`) when there is a cache."""
         cache = self.cache
         sent: deque[Any] = deque()  # the records of the tasks in flight, oldest first
 
@@ -250,15 +268,42 @@ class _Tasks:
                 yield rel, sent[-1]
 
         workers = max(1, min(self.jobs, len(sources)))
-        results = ordered_map(task, items(), jobs=workers)
+        in_full = functools.partial(_in_full, task, cache is not None)
+        local = functools.partial(_express, task) if express and cache is not None else None
+        results = ordered_map(in_full, items(), jobs=workers, local=local)
         for rel, result in zip(sources, results, strict=True):
             recorded = sent.popleft()
             if cache is not None and not result.deferred:
-                if result.record != recorded:
-                    cache.put(self.kind, rel.as_posix(), result.record)
+                stored = _stored(result.record, result.stamps)
+                if stored != recorded:
+                    cache.put(self.kind, rel.as_posix(), stored)
+                if result.unsettled and stored is not None:
+                    self.unsettled.append((stamps.now(), rel.as_posix(), result.unsettled))
+                    self._settle()
                 self._keep_memory(result.memory)
                 self._keep_memory(result.replaced, in_use=False)
             yield result
+
+    def _settle(self, *, final: bool = False) -> None:
+        """Stamp the files tasks wrote, or found changed too recently to stamp, once they
+        have settled: read them back and keep their stamps in their documents' records.
+
+        Called as results come in (only documents noted a window ago are stamped then,
+        so few wait here) and at the end (``final``), which waits out the last window.
+        """
+        cache = self.cache
+        while self.unsettled and cache is not None:
+            noted, name, files = self.unsettled[0]
+            wait = noted + stamps.WINDOW_NS - stamps.now()
+            if wait > 0:
+                if not final:
+                    return
+                time.sleep(wait / 1e9)
+            self.unsettled.popleft()
+            settled = dict(_settled(files))
+            record, known = _unpack(cache.get(self.kind, name))
+            if settled and record is not None:
+                cache.put(self.kind, name, _stored(record, {**known, **settled}))
 
     def _keep_memory(self, records: tuple[tuple[str, Any], ...], *, in_use: bool = True) -> None:
         """Store new memory records; a ``None`` value only says the record is in use.
@@ -293,6 +338,57 @@ def _skipped_links(config: Config, tree: SourceTree) -> Iterator[Outcome]:
         yield Outcome(display_path(config, path), "skipped", note=note)
 
 
+def _in_full(task: Task, stamping: bool, item: tuple[Path, Any]) -> Done:
+    """``task`` on one document in full (in a worker): every file read, and stamped."""
+    rel, stored = item
+    record, known = _unpack(stored)
+    files = Files(known, stamping=stamping)
+    done = task((rel, record, files))
+    return dataclasses.replace(done, stamps=files.stamps, unsettled=tuple(files.unsettled))
+
+
+def _express(task: Task, item: tuple[Path, Any]) -> Done | None:
+    """``task`` on one document from its files' stamps (in the main process), or None
+    when the task needs a file that its stamp does not vouch for, or a file's bytes:
+    the document then goes to a worker, in full."""
+    rel, stored = item
+    record, known = _unpack(stored)
+    if record is None or not known:
+        return None
+    files = Files(known, express=True)
+    try:
+        done = task((rel, record, files))
+    except Unread:
+        return None
+    return dataclasses.replace(done, stamps=files.stamps)
+
+
+def _stored(record: Any, kept: Mapping[str, Stamp]) -> Any:
+    """What the cache keeps for a document: the task's record and its files' stamps."""
+    if record is None:
+        return None
+    return {"record": record, "stamps": {name: list(kept[name]) for name in sorted(kept)}}
+
+
+def _unpack(stored: Any) -> tuple[Any, dict[str, Stamp]]:
+    """The task's record and the stamps in ``stored`` (nothing, if it is not one)."""
+    if not isinstance(stored, dict) or "record" not in stored:
+        return None, {}
+    return stored["record"], stamps.load_all(stored.get("stamps"))
+
+
+def _settled(files: Iterable[tuple[str, str]]) -> Iterator[tuple[str, Stamp]]:
+    """The stamps of ``files`` (display, path) that have settled, read back now."""
+    for display, path in files:
+        checked = stamps.now()
+        try:
+            data, status = read_with_status(Path(path), display=display)
+        except PipelineError:
+            continue  # not stamped: the next run reads it, and reports it
+        if data is not None and status is not None and stamps.settled(status, checked):
+            yield display, stamps.stamp(status, digest(data))
+
+
 def fingerprint(config: Config, cache: Cache | None) -> str:
     """The tool and every setting but the target languages (cache keys name those).
 
@@ -320,37 +416,123 @@ class Input:
     """A file a task reads: its path and bytes (None: no such file), or why it cannot.
 
     ``path`` is None when the path itself was refused (it would lead outside its folder).
-    ``hash`` is the :func:`~pipeline.cache.digest` of ``data``: cache keys are made of
-    these, so each file is hashed once.
+    ``hash`` is the :func:`~pipeline.cache.digest` of the bytes: cache keys are made of
+    these, so each file is hashed once.  An ``unread`` input has only its hash, vouched
+    for by its stamp (see :class:`Files`): asking for its bytes raises :class:`Unread`.
     """
 
     display: str
     path: Path | None
-    data: bytes | None = None
+    content: bytes | None = None
     error: PipelineError | None = None
     hash: str | None = None
+    unread: bool = False
 
     @classmethod
     def of(cls, display: str, path: Path | None, data: bytes | None) -> Input:
         """The input holding ``data``, with its hash."""
         return cls(display, path, data, hash=None if data is None else digest(data))
 
+    @property
+    def data(self) -> bytes | None:
+        if self.unread:
+            raise Unread(self.display)
+        return self.content
 
-def read(config: Config, locate: Callable[[], Path], fallback: Callable[[], Path]) -> Input:
-    """Locate a file with ``locate`` (a :class:`Layout` method) and read it.
 
-    ``fallback()`` names the file in messages when ``locate`` refuses the path (called
-    only then: a no-op run reads thousands of files).
+class Unread(Exception):
+    """A task run from stamps (see :class:`Files`) needs a file's bytes: it must run in full."""
+
+
+class Files:
+    """How one task reads its files, and the stamps it leaves for the next run.
+
+    In full, each file is read and hashed; a file that has settled gets a stamp (see
+    :mod:`pipeline.stamps`), and one that has not, or that the task writes, is listed in
+    :attr:`unsettled`, to be stamped at the end of the run.  ``express``, no file is
+    read: its hash comes from the stamp ``known`` keeps of it when that still vouches
+    for it, and anything else raises :class:`Unread` (the run then gives the task to a
+    worker, in full).  Without a cache (``stamping`` off) nothing is stamped.
     """
-    try:
-        path = locate()
-    except PipelineError as error:
-        return Input(display_path(config, fallback()), None, error=relative(config, error))
-    display = display_path(config, path)
-    try:
-        return Input.of(display, path, read_bytes(path, display=display))
-    except PipelineError as error:
-        return Input(display, path, error=error)
+
+    def __init__(
+        self, known: dict[str, Stamp], *, express: bool = False, stamping: bool = True
+    ) -> None:
+        self.express = express
+        self.stamping = stamping
+        #: The stamps to keep: those known, with what this task found instead.
+        self.stamps = dict(known)
+        #: (display, path) of the files to stamp at the end of the run.
+        self.unsettled: list[tuple[str, str]] = []
+
+    def read(
+        self, config: Config, locate: Callable[[], Path], fallback: Callable[[], Path]
+    ) -> Input:
+        """Locate a file with ``locate`` (a :class:`Layout` method) and read it.
+
+        ``fallback()`` names the file in messages when ``locate`` refuses the path
+        (called only then: a no-op run reads thousands of files).
+        """
+        try:
+            path = locate()
+        except PipelineError as error:
+            return Input(display_path(config, fallback()), None, error=relative(config, error))
+        display = display_path(config, path)
+        if self.express:
+            return Input(display, path, hash=self._vouched(display, path), unread=True)
+        try:
+            return Input.of(display, path, self._read(display, path))
+        except PipelineError as error:
+            return Input(display, path, error=error)
+
+    def hash_of(self, path: Path, display: str) -> str | None:
+        """The hash of the bytes of ``path``; None when there is no such file.
+
+        Raises :class:`PipelineError` when it cannot be read.
+        """
+        if self.express:
+            return self._vouched(display, path)
+        data = self._read(display, path)
+        return None if data is None else digest(data)
+
+    def wrote(self, display: str, path: Path) -> None:
+        """The task wrote ``path`` (or found it as it would have written it)."""
+        self.stamps.pop(display, None)
+        if self.stamping:
+            self.unsettled.append((display, os.fspath(path)))
+
+    def _vouched(self, display: str, path: Path) -> str:
+        known = self.stamps.get(display)
+        try:
+            status = os.stat(path)
+        except OSError:
+            raise Unread(display) from None
+        if known is None or not stamps.vouches(known, status):
+            raise Unread(display)
+        return known.hash
+
+    def _read(self, display: str, path: Path) -> bytes | None:
+        checked = stamps.now()
+        data, status = read_with_status(path, display=display)
+        self.stamps.pop(display, None)
+        if data is None or status is None or not self.stamping:
+            return data
+        if stamps.settled(status, checked):
+            self.stamps[display] = stamps.stamp(status, digest(data))
+        else:
+            self.unsettled.append((display, os.fspath(path)))
+        return data
+
+
+def read(
+    config: Config,
+    locate: Callable[[], Path],
+    fallback: Callable[[], Path],
+    files: Files | None = None,
+) -> Input:
+    """Locate a file with ``locate`` (a :class:`Layout` method) and read it with ``files``
+    (by default in full, without stamps); see :meth:`Files.read`."""
+    return (files or Files({}, stamping=False)).read(config, locate, fallback)
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,11 +546,14 @@ class Target:
     error: PipelineError | None = None
 
 
-def target(config: Config, layout: Layout, code: str, rel: Path) -> Target:
+def target(
+    config: Config, layout: Layout, code: str, rel: Path, files: Files | None = None
+) -> Target:
     po = read(
         config,
         functools.partial(layout.catalog, code, rel),
         functools.partial(catalog_path, config, code, rel),
+        files,
     )
     try:
         output = layout.output(code, rel)

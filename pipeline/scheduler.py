@@ -40,6 +40,7 @@ def ordered_map(
     *,
     jobs: int,
     chunk: int = 8,
+    local: Callable[[_Item], _Result | None] | None = None,
 ) -> Iterator[_Result]:
     """``map(function, items)`` computed by ``jobs`` worker processes.
 
@@ -47,27 +48,57 @@ def ordered_map(
     what the caller writes and prints does not depend on ``jobs``.  Items are sent in
     chunks of ``chunk`` and at most a few chunks per worker are in flight, so memory does
     not grow with the number of items.  ``items`` is consumed lazily, in the calling
-    process.  With ``jobs == 1`` everything runs in this process, without a pool.
-    ``function`` must be picklable (a module-level function or a ``functools.partial``
-    of one) and is expected to turn its own errors into results: an exception it raises
-    stops the run.
+    process.  ``local``, when given, is tried first on each item in the calling
+    process: a result other than None is used, and the item is not sent.  The workers
+    start when the first item is sent; with ``jobs == 1`` everything runs in this
+    process, without a pool.  ``function`` must be picklable (a module-level function
+    or a ``functools.partial`` of one) and is expected to turn its own errors into
+    results: an exception it raises stops the run.
     """
     if jobs <= 1:
-        yield from map(function, items)
+        for item in items:
+            result = None if local is None else local(item)
+            yield function(item) if result is None else result
         return
-    pool = ProcessPoolExecutor(
+    pool: ProcessPoolExecutor | None = None
+    # Chunks sent (futures) and results made here, in the order of their items.
+    pending: deque[Future[list[_Result]] | list[_Result]] = deque()
+    batch: list[_Item] = []
+    try:
+        for item in items:
+            result = None if local is None else local(item)
+            if result is None:
+                batch.append(item)
+            if batch and (result is not None or len(batch) == chunk):
+                pool = pool or _pool(jobs)
+                pending.append(pool.submit(_run_chunk, function, batch))
+                batch = []
+            if result is not None:
+                pending.append([result])
+            while len(pending) >= _AHEAD * jobs or (pending and _ready(pending[0])):
+                yield from _results(pending.popleft())
+        if batch:
+            pool = pool or _pool(jobs)
+            pending.append(pool.submit(_run_chunk, function, batch))
+        while pending:
+            yield from _results(pending.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
         jobs, mp_context=_context(), initializer=_start_worker, initargs=(os.getpid(),)
     )
-    try:
-        pending: deque[Future[list[_Result]]] = deque()
-        for batch in _batches(items, chunk):
-            pending.append(pool.submit(_run_chunk, function, batch))
-            while len(pending) >= _AHEAD * jobs or (pending and pending[0].done()):
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ready(entry: Future[list[_Result]] | list[_Result]) -> bool:
+    return isinstance(entry, list) or entry.done()
+
+
+def _results(entry: Future[list[_Result]] | list[_Result]) -> list[_Result]:
+    return entry if isinstance(entry, list) else entry.result()
 
 
 def _start_worker(parent: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -33,6 +34,7 @@ __all__ = [
     "read_bytes",
     "read_catalog",
     "read_source",
+    "read_with_status",
     "remove_stale_temporaries",
     "scan_sources",
     "write_if_changed",
@@ -71,60 +73,85 @@ class Layout:
     output_dir: Path
 
     def source(self, rel: Path) -> Path:
-        return _inside(self.source_dir, rel)
+        return _inside(self.source_dir, _parts(rel, self.source_dir))
 
     def template(self, rel: Path) -> Path:
-        return _inside(self.locales_dir, Path("templates") / rel.with_suffix(".pot"))
+        parts = _suffixed(_parts(rel, self.locales_dir), ".pot")
+        return _inside(self.locales_dir, ("templates", *parts))
 
     def catalog(self, language: str, rel: Path) -> Path:
-        return _inside(self.locales_dir, _folder(language) / rel.with_suffix(".po"))
+        parts = _suffixed(_parts(rel, self.locales_dir), ".po")
+        return _inside(self.locales_dir, (_folder(language), *parts))
 
     def output(self, language: str, rel: Path) -> Path:
-        return _inside(self.output_dir, _folder(language) / rel)
+        return _inside(self.output_dir, (_folder(language), *_parts(rel, self.output_dir)))
 
 
-def _folder(name: str) -> Path:
+# Paths are joined as strings, and one Path made of the result: a run with nothing to
+# do still locates each of thousands of files, and pathlib's joins cost more than the
+# checks.
+
+
+@functools.lru_cache(maxsize=64)
+def _folder(name: str) -> str:
     """``name`` as one folder name; a language code never holds a separator or ``..``."""
     if name in ("", ".", "..") or any(c in name for c in "/\\\0:"):
         raise PathError(
             f"{name!r} cannot name a folder",
             hint="use a language code like 'en', 'ja' or 'pt_BR'",
         )
-    return Path(name)
+    return name
 
 
-def _inside(root: Path, rel: Path) -> Path:
-    """``root / rel``, after checking that it cannot lead outside ``root``."""
-    if rel.is_absolute() or rel.anchor or ".." in rel.parts:
+def _parts(rel: Path, root: Path) -> tuple[str, ...]:
+    """The parts of ``rel``, after checking that joined to ``root`` it stays below it."""
+    if rel.is_absolute() or rel.anchor or ".." in rel.parts or not rel.parts:
         raise PathError(
             f"{rel.as_posix()!r} would lead outside {root.as_posix()}",
             path=rel.as_posix(),
             hint="paths in the project are relative and never go up with ..",
         )
-    path = root / rel
-    if _through_link(root, rel) and not path.resolve().is_relative_to(root.resolve()):
+    return rel.parts
+
+
+def _suffixed(parts: tuple[str, ...], suffix: str) -> tuple[str, ...]:
+    """``parts`` with the last one's suffix replaced, as :meth:`Path.with_suffix` does."""
+    *folders, name = parts
+    dot = name.rfind(".")
+    stem = name[:dot] if 0 < dot < len(name) - 1 else name
+    return (*folders, stem + suffix)
+
+
+def _inside(root: Path, parts: tuple[str, ...]) -> Path:
+    """``root`` joined with ``parts`` (checked by :func:`_parts`), after checking that no
+    symbolic link on the way leads outside ``root``."""
+    top = os.fspath(root)
+    text = os.sep.join((top, *parts))  # os.path.join's checks are done: parts are relative
+    if _through_link(top, parts) and not Path(text).resolve().is_relative_to(root.resolve()):
+        path = Path(text)
         raise PathError(
             f"a symbolic link leads outside {root.as_posix()} (to {path.resolve().as_posix()})",
             path=path.as_posix(),
             hint="replace the link by a real file or folder; it was neither read nor written",
         )
-    return path
+    return Path(text)
 
 
-def _through_link(root: Path, rel: Path) -> bool:
-    """Whether a component of ``rel`` below ``root`` exists and is a symbolic link.
+def _through_link(top: str, parts: tuple[str, ...]) -> bool:
+    """Whether a part of ``parts`` below the folder ``top`` exists and is a symbolic link.
 
-    Without one, ``root / rel`` resolves to ``root.resolve() / rel`` (``rel`` has no
-    ``..``), so only then is the full resolution needed: resolving both paths costs a
-    dozen ``lstat`` calls per file, half of a no-op run.  Folders already seen during
-    this run are not looked at again (see :func:`forget_seen_folders`).
+    Without one, ``top`` joined with ``parts`` resolves to ``top`` resolved and joined
+    with ``parts`` (which hold no ``..``), so only then is the full resolution needed:
+    resolving both paths costs a dozen ``lstat`` calls per file, half of a no-op run.
+    Folders already seen during this run are not looked at again (see
+    :func:`forget_seen_folders`).
     """
-    *folders, name = rel.parts
-    parent = os.path.join(root, *folders)
+    *folders, name = parts
+    parent = os.sep.join((top, *folders))
     if parent not in _SEEN_FOLDERS:
-        current = os.fspath(root)
+        current = top
         for part in folders:
-            current = os.path.join(current, part)
+            current = current + os.sep + part
             if current in _SEEN_FOLDERS:
                 continue
             try:
@@ -135,7 +162,7 @@ def _through_link(root: Path, rel: Path) -> bool:
                 return True
             _SEEN_FOLDERS.add(current)
     try:
-        return stat.S_ISLNK(os.lstat(os.path.join(parent, name)).st_mode)
+        return stat.S_ISLNK(os.lstat(parent + os.sep + name).st_mode)
     except OSError:
         return False
 
@@ -263,10 +290,20 @@ def read_bytes(path: Path, *, display: str | None = None) -> bytes | None:
     Raises :class:`PipelineError` naming ``display`` (else ``path``) when the file exists
     but cannot be read: a folder, no permission, an I/O error.
     """
+    return read_with_status(path, display=display)[0]
+
+
+def read_with_status(
+    path: Path, *, display: str | None = None
+) -> tuple[bytes | None, os.stat_result | None]:
+    """The bytes of ``path`` and what ``fstat`` said of it just before they were read;
+    ``(None, None)`` when there is no such file.  Errors as :func:`read_bytes`."""
     try:
-        return path.read_bytes()
+        with open(path, "rb") as file:
+            status = os.fstat(file.fileno())  # before reading: a change meanwhile changes it
+            return file.read(), status
     except FileNotFoundError:
-        return None
+        return None, None
     except OSError as error:
         raise PipelineError(
             f"cannot read: {error.strerror or error}",

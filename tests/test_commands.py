@@ -19,7 +19,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from pipeline import commands, document, memory, pofile, runs
+from pipeline import commands, document, memory, pofile, runs, workspace
 from pipeline.cache import CACHE_DIR, Cache
 from pipeline.config import Config
 from pipeline.workspace import exclusive
@@ -171,9 +171,10 @@ def _damage(records: Path) -> int:
     for number, (kind, name, value) in enumerate(rows):
         record = json.loads(value)
         if kind == "build":  # keep the right key, so only the shape check can save the run
-            for language in record.values():
+            for language in record["record"].values():
                 language["problems"] = 5 if number % 2 else [["too", "few"]]
-            record["xx"] = "not a record"
+            record["record"]["xx"] = "not a record"
+            record["stamps"] = {name: ["not", "a", "stamp"] for name in record["stamps"]}
             damaged = json.dumps(record)
         else:
             damaged = ["not", "a", "hash"] if number % 2 else "{half a json"
@@ -219,6 +220,64 @@ def test_the_cache_never_hides_an_error_a_fresh_run_reports(
     assert runs[:2] == runs[2:]
     failures = [o for run in runs[:2] for o in run if o[1] == "failed" and "/ja/" in o[0]]
     # Every document's Japanese catalog fails in extract and build; or its output in build.
+    assert len(failures) == (34 if folder.startswith("locales") else 17)
+    assert all("symbolic link leads outside" in o[2] for o in failures)
+    assert {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()} == before
+
+
+def _settled_cycle(root: Path) -> tuple[Config, Runs]:
+    """A project taken through extract, translation, extract and build with a cache, in
+    place: its files keep the stamps the runs made (a copy would not)."""
+    config = _project(root)
+    with Cache(config.root / CACHE_DIR) as cache:
+        _report(commands.extract(config, now=NOW, cache=cache))
+        _translate(config)
+        runs = [_report(commands.extract(config, now=NOW, cache=cache))]
+        runs.append(_report(commands.build(config, cache=cache)))
+    return config, runs
+
+
+def test_a_run_with_nothing_to_do_reads_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every document is replayed from its files' stamps, but the one that failed: an
+    error is never cached, so it is read (and reported) again."""
+    config, before = _settled_cycle(tmp_path)
+    read: list[str] = []
+    original = workspace.read_with_status
+
+    def spying(path: Path, **options: object) -> tuple[bytes | None, os.stat_result | None]:
+        read.append(Path(path).relative_to(config.root).as_posix())
+        return original(path, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workspace, "read_with_status", spying)
+    monkeypatch.setattr(runs, "read_with_status", spying)
+    with Cache(config.root / CACHE_DIR) as cache:
+        again = [_report(commands.extract(config, now=LATER, jobs=1, cache=cache))]
+        again.append(_report(commands.build(config, jobs=1, cache=cache)))
+    assert BROKEN in read
+    assert [path for path in read if Path(path).stem != "broken"] == []
+    assert again == [
+        [(o[0], "unchanged" if o[1] == "written" else o[1], *o[2:]) for o in run] for run in before
+    ]
+
+
+@pytest.mark.parametrize("folder", ["locales/ja", "output/ja"])
+def test_a_folder_swapped_for_a_link_outside_is_refused_though_its_files_are_stamped(
+    tmp_path: Path, folder: str
+) -> None:
+    config, _ = _settled_cycle(tmp_path / "project")
+    outside = tmp_path / "outside"
+    shutil.move(config.root / folder, outside)  # a rename: the files keep their stamps
+    (config.root / folder).symlink_to(outside, target_is_directory=True)
+    before = {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()}
+    with Cache(config.root / CACHE_DIR) as cache:
+        cached = [_report(commands.extract(config, now=LATER, cache=cache))]
+        cached.append(_report(commands.build(config, cache=cache)))
+    fresh = [_report(commands.extract(config, now=LATER))]
+    fresh.append(_report(commands.build(config)))
+    assert cached == fresh
+    failures = [o for run in cached for o in run if o[1] == "failed" and "/ja/" in o[0]]
     assert len(failures) == (34 if folder.startswith("locales") else 17)
     assert all("symbolic link leads outside" in o[2] for o in failures)
     assert {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()} == before
