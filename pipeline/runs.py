@@ -146,7 +146,7 @@ class Done:
     found: Any = None
     deferred: bool = False
     replaced: tuple[tuple[str, Any], ...] = ()
-    stamps: dict[str, Stamp] = field(default_factory=dict)
+    stamps: dict[str, Any] = field(default_factory=dict)
     unsettled: tuple[tuple[str, str], ...] = ()
 
 
@@ -370,11 +370,14 @@ def _stored(record: Any, kept: Mapping[str, Stamp]) -> Any:
     return {"record": record, "stamps": {name: list(kept[name]) for name in sorted(kept)}}
 
 
-def _unpack(stored: Any) -> tuple[Any, dict[str, Stamp]]:
-    """The task's record and the stamps in ``stored`` (nothing, if it is not one)."""
+def _unpack(stored: Any) -> tuple[Any, dict[str, Any]]:
+    """The task's record and the stamps in ``stored`` (nothing, if it is not one).
+
+    Stamps are checked when used (see :meth:`Files._vouched`): a run uses few of them."""
     if not isinstance(stored, dict) or "record" not in stored:
         return None, {}
-    return stored["record"], stamps.load_all(stored.get("stamps"))
+    kept = stored.get("stamps")
+    return stored["record"], kept if isinstance(kept, dict) else {}
 
 
 def _settled(files: Iterable[tuple[str, str]]) -> Iterator[tuple[str, Stamp]]:
@@ -456,12 +459,13 @@ class Files:
     """
 
     def __init__(
-        self, known: dict[str, Stamp], *, express: bool = False, stamping: bool = True
+        self, known: Mapping[str, Any], *, express: bool = False, stamping: bool = True
     ) -> None:
         self.express = express
         self.stamping = stamping
-        #: The stamps to keep: those known, with what this task found instead.
-        self.stamps = dict(known)
+        #: The stamps to keep: those known (as kept, checked only when used), with what
+        #: this task found instead.
+        self.stamps: dict[str, Any] = dict(known)
         #: (display, path) of the files to stamp at the end of the run.
         self.unsettled: list[tuple[str, str]] = []
 
@@ -502,7 +506,7 @@ class Files:
             self.unsettled.append((display, os.fspath(path)))
 
     def _vouched(self, display: str, path: Path) -> str:
-        known = self.stamps.get(display)
+        known = Stamp.load(self.stamps.get(display))
         try:
             status = os.stat(path)
         except OSError:

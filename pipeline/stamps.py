@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 __all__ = [
     "COARSE_WINDOW_NS",
     "WINDOW_NS",
     "Stamp",
-    "load_all",
     "now",
     "settled",
     "stamp",
@@ -55,6 +53,8 @@ class Stamp(NamedTuple):
     @classmethod
     def load(cls, value: Any) -> Stamp | None:
         """The stamp kept as ``value`` (a JSON list), or None if it is not one."""
+        if isinstance(value, Stamp):
+            return value
         if not isinstance(value, list) or len(value) != len(cls._fields):
             return None
         *numbers, hash_ = value
@@ -96,15 +96,3 @@ def vouches(known: Stamp | None, status: os.stat_result) -> bool:
         status.st_ino,
         status.st_dev,
     )
-
-
-def load_all(value: Any) -> dict[str, Stamp]:
-    """The stamps kept as ``value`` (a JSON object), leaving out any that is damaged."""
-    if not isinstance(value, Mapping):
-        return {}
-    stamps = {}
-    for name, item in value.items():
-        loaded = Stamp.load(item)
-        if isinstance(name, str) and loaded is not None:
-            stamps[name] = loaded
-    return stamps

@@ -55,18 +55,29 @@ def test_a_stamp_vouches_only_for_the_same_stat(field: str) -> None:
     assert not stamps.vouches(stamp, _status(**{field: getattr(_status(), field) + 1}))
 
 
-def test_damaged_stamps_are_left_out() -> None:
+def test_damaged_stamps_are_not_stamps() -> None:
     good = [1234, 1, 2, 3, 4, "hash"]
-    kept = {
-        "good.md": good,
-        "short.md": good[:5],
-        "text.md": ["1234", 1, 2, 3, 4, "hash"],
-        "bool.md": [True, 1, 2, 3, 4, "hash"],
-        "number.md": [1234, 1, 2, 3, 4, 5],
-        "object.md": {"size": 1},
-    }
-    assert stamps.load_all(kept) == {"good.md": Stamp(1234, 1, 2, 3, 4, "hash")}
-    assert stamps.load_all(["not", "a", "mapping"]) == {}
+    assert Stamp.load(good) == Stamp(1234, 1, 2, 3, 4, "hash")
+    damaged = [
+        good[:5],
+        ["1234", 1, 2, 3, 4, "hash"],
+        [True, 1, 2, 3, 4, "hash"],
+        [1234, 1, 2, 3, 4, 5],
+        {"size": 1},
+        None,
+    ]
+    assert [Stamp.load(value) for value in damaged] == [None] * len(damaged)
+
+
+def test_a_damaged_stamp_vouches_for_nothing(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    path = tmp_path / "a.md"
+    path.write_text("가\n", encoding="utf-8")
+    status = path.stat()
+    damaged = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, "x", "h"]
+    with pytest.raises(runs.Unread):
+        _read(runs.Files({"a.md": damaged}, express=True), config, path)
+    assert _read(runs.Files({"a.md": damaged}), config, path).hash == digest("가\n".encode())
 
 
 def _config(root: Path) -> Config:
