@@ -174,10 +174,11 @@ def run(
     whole command.  The lock of ``place`` is taken when the first outcome is asked for
     and held until the last, around ``prepare`` (which gets the sources and reads what
     the tasks share) and every task; the symbolic links found are reported first.
-    Cache records are read just before each task is sent and written, when they
-    changed, as its result comes back.  With ``memory_records`` (the names of the
-    memory records in the cache, filled in by ``prepare``), the tasks' new memory
-    records are stored too, and at the end every one no task mentioned is forgotten.
+    Cache records are read shortly before each task is sent (a few hundred at a time)
+    and written, when they changed, as its result comes back.  With ``memory_records``
+    (the names of the memory records in the cache, filled in by ``prepare``), the tasks'
+    new memory records are stored too, and at the end every one no task mentioned is
+    forgotten.
 
     With a cache, each task is first tried in this process from its files' stamps
     (see :class:`Files`): a document whose files are as the last run left them is
@@ -210,6 +211,10 @@ def run(
                 yield from tasks.run(task, again)
 
     return generate()
+
+
+# Records are read a batch at a time, ahead of the tasks: a task only writes its own.
+_RECORDS_AT_ONCE = 256
 
 
 @dataclass
@@ -263,9 +268,13 @@ class _Tasks:
         sent: deque[Any] = deque()  # the records of the tasks in flight, oldest first
 
         def items() -> Iterator[tuple[Path, Any]]:
-            for rel in sources:
-                sent.append(None if cache is None else cache.get(self.kind, rel.as_posix()))
-                yield rel, sent[-1]
+            for start in range(0, len(sources), _RECORDS_AT_ONCE):
+                batch = sources[start : start + _RECORDS_AT_ONCE]
+                names = [rel.as_posix() for rel in batch]
+                records = {} if cache is None else cache.get_many(self.kind, names)
+                for rel, name in zip(batch, names, strict=True):
+                    sent.append(records.get(name))
+                    yield rel, sent[-1]
 
         workers = max(1, min(self.jobs, len(sources)))
         in_full = functools.partial(_in_full, task, cache is not None)
