@@ -24,7 +24,6 @@ import dataclasses
 import datetime as dt
 import functools
 import os
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -183,7 +182,8 @@ def run(
     With a cache, each task is first tried in this process from its files' stamps
     (see :class:`Files`): a document whose files are as the last run left them is
     replayed without a worker and without reading a file.  The files a task wrote, or
-    found changed too recently to stamp, are read back and stamped once they settle.
+    found changed too recently to stamp, are read back and stamped once they settle
+    (those written in the last moments of the run are read by the next run instead).
 
     Tasks that answer ``deferred`` run again once every task has run, with the task
     ``again`` makes from the ``found`` of every first-pass task; their outcomes still
@@ -297,17 +297,15 @@ class _Tasks:
         """Stamp the files tasks wrote, or found changed too recently to stamp, once they
         have settled: read them back and keep their stamps in their documents' records.
 
-        Called as results come in (only documents noted a window ago are stamped then,
-        so few wait here) and at the end (``final``), which waits out the last window.
+        Called as results come in, for the documents noted a window ago, and at the end
+        (``final``) for the rest.  Nothing waits: a file written in the last moments of
+        the run is not settled yet, is left unstamped, and the next run reads it.
         """
         cache = self.cache
         while self.unsettled and cache is not None:
             noted, name, files = self.unsettled[0]
-            wait = noted + stamps.WINDOW_NS - stamps.now()
-            if wait > 0:
-                if not final:
-                    return
-                time.sleep(wait / 1e9)
+            if not final and noted + stamps.WINDOW_NS > stamps.now():
+                return
             self.unsettled.popleft()
             settled = dict(_settled(files))
             record, known = _unpack(cache.get(self.kind, name))

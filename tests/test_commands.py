@@ -19,7 +19,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from pipeline import commands, document, memory, pofile, runs, workspace
+from pipeline import commands, document, memory, pofile, runs, stamps, workspace
 from pipeline.cache import CACHE_DIR, Cache
 from pipeline.config import Config
 from pipeline.workspace import exclusive
@@ -227,11 +227,18 @@ def test_the_cache_never_hides_an_error_a_fresh_run_reports(
 
 def _settled_cycle(root: Path) -> tuple[Config, Runs]:
     """A project taken through extract, translation, extract and build with a cache, in
-    place: its files keep the stamps the runs made (a copy would not)."""
+    place: its files keep the stamps the runs made (a copy would not).
+
+    The files a run writes in its last 0.1 s are not settled when it ends: a run
+    without changes 0.1 s later reads and stamps them.
+    """
     config = _project(root)
     with Cache(config.root / CACHE_DIR) as cache:
         _report(commands.extract(config, now=NOW, cache=cache))
         _translate(config)
+        _report(commands.extract(config, now=NOW, cache=cache))
+        _report(commands.build(config, cache=cache))
+        time.sleep(stamps.WINDOW_NS / 1e9)
         runs = [_report(commands.extract(config, now=NOW, cache=cache))]
         runs.append(_report(commands.build(config, cache=cache)))
     return config, runs
@@ -257,9 +264,7 @@ def test_a_run_with_nothing_to_do_reads_no_file(
         again.append(_report(commands.build(config, jobs=1, cache=cache)))
     assert BROKEN in read
     assert [path for path in read if Path(path).stem != "broken"] == []
-    assert again == [
-        [(o[0], "unchanged" if o[1] == "written" else o[1], *o[2:]) for o in run] for run in before
-    ]
+    assert again == before  # all unchanged, the same problems reported
 
 
 @pytest.mark.parametrize("folder", ["locales/ja", "output/ja"])
