@@ -370,11 +370,13 @@ def _express(task: Task, item: tuple[Path, Any]) -> Done | None:
     return dataclasses.replace(done, stamps=files.stamps)
 
 
-def _stored(record: Any, kept: Mapping[str, Stamp]) -> Any:
-    """What the cache keeps for a document: the task's record and its files' stamps."""
+def _stored(record: Any, kept: Mapping[str, Any]) -> Any:
+    """What the cache keeps for a document: the task's record and its files' stamps
+    (a damaged stamp is dropped)."""
     if record is None:
         return None
-    return {"record": record, "stamps": {name: list(kept[name]) for name in sorted(kept)}}
+    loaded = {name: Stamp.load(kept[name]) for name in sorted(kept)}
+    return {"record": record, "stamps": {n: list(s) for n, s in loaded.items() if s is not None}}
 
 
 def _unpack(stored: Any) -> tuple[Any, dict[str, Any]]:

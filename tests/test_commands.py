@@ -174,7 +174,7 @@ def _damage(records: Path) -> int:
             for language in record["record"].values():
                 language["problems"] = 5 if number % 2 else [["too", "few"]]
             record["record"]["xx"] = "not a record"
-            record["stamps"] = {name: ["not", "a", "stamp"] for name in record["stamps"]}
+            record["stamps"] = {name: 5 if number % 2 else ["not"] for name in record["stamps"]}
             damaged = json.dumps(record)
         else:
             damaged = ["not", "a", "hash"] if number % 2 else "{half a json"

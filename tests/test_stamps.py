@@ -143,3 +143,10 @@ def test_without_a_cache_nothing_is_stamped(tmp_path: Path) -> None:
     _read(files, config, path)
     files.wrote("a.md", path)
     assert (files.stamps, files.unsettled) == ({}, [])
+
+
+def test_a_record_is_stored_without_its_damaged_stamps() -> None:
+    good = Stamp(10, 1, 2, 3, 4, "hash")
+    stored = runs._stored({"key": "k"}, {"a.md": good, "b.md": 5, "c.md": ["not"]})
+    assert stored == {"record": {"key": "k"}, "stamps": {"a.md": list(good)}}
+    assert runs._stored(None, {"a.md": good}) is None  # no record, nothing kept
