@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.anchors import SLUG_STYLES, SlugStyle
-from pipeline.catalog import language_info
 from pipeline.errors import CatalogError, ConfigError
 from pipeline.frontmatter import DEFAULT_KEYS
 from pipeline.placeholders import DEFAULT_TEXT_PARAMS
@@ -277,6 +276,9 @@ def _validate_languages(table: Mapping[str, Any], where: _Where) -> None:
     thresholds = table.get("build", {}).get("min_translated_by_language", {})
     codes += [("build.min_translated_by_language", code, code) for code in thresholds]
     codes += [("check.urls", code, code) for code in table.get("check", {}).get("urls", {})]
+    # Here, not at the top: ``l10n --help`` needs neither Babel nor the catalog model.
+    from pipeline.catalog import language_info
+
     for section, key, code in codes:
         try:
             language_info(code)
