@@ -39,15 +39,17 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
 import polib
 
 from pipeline import invariants, markdown
-from pipeline.document import Document, Segment
 from pipeline.invariants import EMPHASIS_KINDS, Invariants
 from pipeline.placeholders import DEFAULT_TEXT_PARAMS
+
+if TYPE_CHECKING:
+    from pipeline.document import Document, Segment
 
 __all__ = [
     "CHECKERS",
