@@ -25,12 +25,14 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, unquote
 
 from pipeline import markdown
-from pipeline.document import Document, Segment
 from pipeline.markdown import SOURCE
+
+if TYPE_CHECKING:
+    from pipeline.document import Document, Segment
 
 __all__ = [
     "SLUG_STYLES",

@@ -11,22 +11,22 @@ import dataclasses
 import functools
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polib
 
 from pipeline import anchors, catalog, checks, runs
 from pipeline.cache import Cache, digest
-from pipeline.check_run import check_options
 from pipeline.checks import Problem
 from pipeline.config import Config
-from pipeline.document import Document, Segment
 from pipeline.errors import ConfigError, PipelineError, SourceError
 from pipeline.runs import Done, Outcome, Place, Progress, Run, Target
-from pipeline.splice import splice
-from pipeline.stats import progress as count_progress
-from pipeline.stats_run import progress_template
 from pipeline.workspace import decode_catalog, read_bytes, read_catalog
+
+# The splicer, the checks' options and the word counts are imported where a document is
+# built again: a build with every output up to date needs none of them.
+if TYPE_CHECKING:
+    from pipeline.document import Document, Segment
 
 __all__ = ["build"]
 
@@ -203,6 +203,9 @@ def _build_one(
     config: Config, source: tuple[Path, Document], target: Target, links: _AnchorsAhead
 ) -> tuple[Outcome, bytes]:
     """Check one language's translations, splice them into the document, write its output."""
+    from pipeline.splice import splice
+    from pipeline.stats_run import progress_template
+
     rel, document = source
     display, output = target.display, target.output
     source_path = config.source_dir / rel
@@ -271,6 +274,8 @@ def _reviewed(
 
     ``catalog_file`` is the catalog's name in messages and its entries (None: no catalog).
     """
+    from pipeline.check_run import check_options
+
     display, po = catalog_file
     if po is None:
         return {}, []
@@ -414,6 +419,8 @@ def _below_threshold(config: Config, pot: polib.POFile, po: polib.POFile | None,
     threshold = config.threshold(code)
     if threshold <= 0:
         return ""
+    from pipeline.stats import progress as count_progress
+
     share = count_progress(pot, po).percent
     if share >= threshold:
         return ""

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
+import importlib.machinery
+import importlib.util
 import json
-import logging
 import sqlite3
 import sys
 from collections.abc import Iterable
@@ -25,8 +27,6 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["CACHE_DIR", "Cache", "digest", "tool_fingerprint"]
-
-LOGGER = logging.getLogger(__name__)
 
 #: The cache folder's name, at the project root (next to ``l10n.toml``).
 CACHE_DIR = ".l10n-cache"
@@ -63,25 +63,52 @@ def tool_fingerprint() -> str:
 
     The package's own source files are hashed, so any change to the tool (a release or a
     local edit) invalidates every record; so does another Python, markdown-it-py, PyYAML
-    (with or without libyaml), polib or Babel.
+    (with or without libyaml), polib or Babel.  The libraries are not imported for this:
+    a no-op run needs none of them (see :func:`_library_identity`).
     """
-    import babel
-    import markdown_it
-    import polib
-    import yaml
-
     package = Path(__file__).resolve().parent
-    parts: list[str | bytes] = [
-        sys.version,
-        markdown_it.__version__,
-        yaml.__version__,
-        str(getattr(yaml, "__with_libyaml__", False)),
-        polib.__version__,
-        babel.__version__,
-    ]
+    parts: list[str | bytes] = [sys.version]
+    for name in _LIBRARIES:
+        parts += [name, _library_identity(name)]
+    parts.append(str(_has_libyaml()))
     for source in sorted(package.glob("*.py")):
         parts += [source.name, source.read_bytes()]
     return digest(*parts)
+
+
+#: The libraries the outputs depend on, by import name.
+_LIBRARIES = ("markdown_it", "yaml", "polib", "babel")
+
+
+def _library_identity(name: str) -> bytes | str:
+    """What identifies the installed version of library ``name``, without importing it.
+
+    That is the file its import starts from (``__init__.py``, ``polib.py``), where each of
+    these libraries declares its ``__version__``: another version has other bytes there.
+    Importing them to read ``__version__`` would cost a no-op run about 40 ms, and
+    :mod:`importlib.metadata` about 20.  A library loaded from something that is not a
+    file (a zip archive) is imported, and its version string used.
+    """
+    spec = importlib.util.find_spec(name)
+    if spec is not None and spec.has_location and spec.origin is not None:
+        with contextlib.suppress(OSError):
+            return Path(spec.origin).read_bytes()
+    return str(importlib.import_module(name).__version__)
+
+
+def _has_libyaml() -> bool:
+    """Whether PyYAML has its libyaml extension (``yaml._yaml``), found without importing it.
+
+    An extension that is present but cannot load counts as there, unlike PyYAML's own
+    ``__with_libyaml__``; outputs do not depend on it (libyaml only composes faster, see
+    :mod:`pipeline.frontmatter`), so the cache is only kept where it might have been
+    dropped.
+    """
+    spec = importlib.util.find_spec("yaml")
+    folders = None if spec is None else spec.submodule_search_locations
+    if not folders:
+        return False
+    return importlib.machinery.PathFinder.find_spec("yaml._yaml", list(folders)) is not None
 
 
 class Cache:
@@ -240,7 +267,11 @@ class Cache:
 
     def _drop(self, error: Exception) -> None:
         """Run on without the cache: it only ever saves time."""
-        LOGGER.warning("the cache in %s is not used this run: %s", self.folder, error)
+        import logging  # here: only a cache that cannot be used logs anything
+
+        logging.getLogger(__name__).warning(
+            "the cache in %s is not used this run: %s", self.folder, error
+        )
         self._broken = True
         if self._connection is not None:
             with contextlib.suppress(sqlite3.Error):

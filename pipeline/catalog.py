@@ -8,16 +8,19 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polib
 from babel import Locale, UnknownLocaleError
 from babel.messages.plurals import get_plural
 
 from pipeline import markdown
-from pipeline.document import Document, Segment
 from pipeline.errors import CatalogError
 from pipeline.fuzzy import THRESHOLD, FuzzyIndex
-from pipeline.memory import Memory, Snapshot, Suggestion
+
+if TYPE_CHECKING:
+    from pipeline.document import Document, Segment
+    from pipeline.memory import Memory, Snapshot, Suggestion
 
 __all__ = [
     "LINK_NOTE",

@@ -15,18 +15,24 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pipeline import commands
 from pipeline.cache import CACHE_DIR, Cache
-from pipeline.checks import Problem
-from pipeline.commands import Outcome, Report
 from pipeline.config import CONFIG_NAME, MIN_WIDTH, Config, load_config
 from pipeline.errors import PipelineError
 from pipeline.scheduler import default_jobs
-from pipeline.stats import Progress
 
-if TYPE_CHECKING:  # rich is imported where a table is drawn: extract and build never need it
+# A command imports its run module when it starts (``l10n extract`` never loads the
+# build's checks and splicer, ``--help`` neither), and rich only where a table is drawn.
+if TYPE_CHECKING:
     import rich.table
     import rich.text
+
+    from pipeline.checks import Problem
+    from pipeline.runs import Outcome
+    from pipeline.runs import Progress as Callback
+    from pipeline.stats import Progress
+    from pipeline.stats_run import Report
+
+    _Start = Callable[[Cache | None, Callback | None], Iterable[Outcome]]
 
 __all__ = ["main"]
 
@@ -174,6 +180,8 @@ def extract(**options: Any) -> None:
     msgmerge --previous does; vanished ones become obsolete (#~) entries and come back
     when their text does. Files whose content did not change are not rewritten.
     """
+    from pipeline.extract_run import extract as run
+
     jobs, use_cache = _execution(options)
     config = _config(options)
     now = dt.datetime.now(dt.UTC)
@@ -181,9 +189,7 @@ def extract(**options: Any) -> None:
         "extract",
         config,
         use_cache,
-        lambda store, progress: commands.extract(
-            config, now=now, jobs=jobs, cache=store, progress=progress
-        ),
+        lambda store, progress: run(config, now=now, jobs=jobs, cache=store, progress=progress),
     )
 
 
@@ -205,13 +211,15 @@ def build(**options: Any) -> None:
     shortcode, markup, block structure or front matter) is not used; the build says
     where and why. Fragment links follow translated headings.
     """
+    from pipeline.build_run import build as run
+
     jobs, use_cache = _execution(options)
     config = _config(options)
     _run_command(
         "build",
         config,
         use_cache,
-        lambda store, progress: commands.build(config, jobs=jobs, cache=store, progress=progress),
+        lambda store, progress: run(config, jobs=jobs, cache=store, progress=progress),
     )
 
 
@@ -228,10 +236,12 @@ def check(as_json: bool, strict: bool, fuzzy: bool, **options: Any) -> None:
     source text, empty fuzzy entries and stray whitespace are warnings. Exits with 1
     when there are errors (with --strict: any finding).
     """
+    from pipeline.check_run import check as run
+
     jobs, _ = _execution(options)
     config = _config(options)
     try:
-        outcomes = list(commands.check(config, fuzzy=fuzzy, jobs=jobs))
+        outcomes = list(run(config, fuzzy=fuzzy, jobs=jobs))
     except PipelineError as error:
         raise click.ClickException(str(error)) from error
     if as_json:
@@ -254,6 +264,8 @@ def pseudo(**options: Any) -> None:
     Use a pseudo-locale code such as qps (ISO 639 reserves qaa-qtz), then
     `l10n build -l qps`. Existing translations in those catalogs are replaced.
     """
+    from pipeline.check_run import fill_pseudo
+
     jobs, _ = _execution(options)
     config = _config(options)
     now = dt.datetime.now(dt.UTC)
@@ -261,7 +273,7 @@ def pseudo(**options: Any) -> None:
         "pseudo",
         config,
         False,
-        lambda store, progress: commands.fill_pseudo(config, now=now, jobs=jobs, progress=progress),
+        lambda store, progress: fill_pseudo(config, now=now, jobs=jobs, progress=progress),
     )
 
 
@@ -330,9 +342,6 @@ def _finding_json(problem: Problem) -> dict[str, Any]:
     }
 
 
-_Start = Callable[[Cache | None, commands.Progress | None], Iterable[Outcome]]
-
-
 def _execution(options: dict[str, Any]) -> tuple[int, bool]:
     """Take ``--jobs`` (default: the CPU count) and ``--no-cache`` out of ``options``."""
     return options.pop("jobs") or default_jobs(), not options.pop("no_cache")
@@ -348,9 +357,11 @@ def stats(as_json: bool, **options: Any) -> None:
     The exit code is 0 however little is translated; it is 1 only when a document or
     catalog cannot be read.
     """
+    from pipeline.stats_run import stats as run
+
     config = _config(options)
     try:
-        reports = list(commands.stats(config))
+        reports = list(run(config))
     except PipelineError as error:
         raise click.ClickException(str(error)) from error
     for report in reports:
@@ -381,6 +392,8 @@ def _stats_json(reports: list[Report]) -> dict[str, Any]:
 
 
 def _totals(reports: list[Report]) -> dict[str, Progress]:
+    from pipeline.stats import Progress
+
     totals: dict[str, Progress] = {}
     for report in reports:
         if report.progress is not None:

@@ -1,6 +1,7 @@
-"""The runs over a project, one outcome per file: what the CLI and the tests call.
+"""The runs over a project, one outcome per file: what the tests and library users call.
 
-A facade; each run lives in a module of its own:
+A facade; each run lives in a module of its own (the CLI imports only the one its
+command runs, so ``l10n extract`` does not load the build's checks and splicer):
 
 - :mod:`pipeline.runs`: what every run shares: the scheduler side (lock, stale
   temporaries, symbolic links, cache records, worker processes, outcomes in document

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.anchors import SLUG_STYLES, SlugStyle
-from pipeline.catalog import language_info
 from pipeline.errors import CatalogError, ConfigError
 from pipeline.frontmatter import DEFAULT_KEYS
 from pipeline.placeholders import DEFAULT_TEXT_PARAMS
+
+# The modules that only reading a file needs (tomllib, Babel through the catalog, the
+# anchors) are imported there: ``l10n --help`` needs none of them.
+if TYPE_CHECKING:
+    from pipeline.anchors import SlugStyle
 
 __all__ = ["CONFIG_NAME", "MIN_WIDTH", "Config", "load_config"]
 
@@ -133,6 +135,8 @@ def load_config(path: Path | None, *, cwd: Path) -> Config:
     """
     if path is None:
         return _from_table({}, root=cwd.resolve(), path=None, text="")
+    import tomllib
+
     try:
         text = path.read_text(encoding="utf-8")
         table = tomllib.loads(text)
@@ -259,6 +263,8 @@ def _validate(table: Mapping[str, Any], where: _Where) -> None:
             _validate_value(section, key, value, where)
     _validate_languages(table, where)
     _validate_checks(table.get("check", {}), where)
+    from pipeline.anchors import SLUG_STYLES
+
     style = table.get("anchors", {}).get("style", "github")
     if style not in SLUG_STYLES:
         raise where.error(
@@ -277,6 +283,8 @@ def _validate_languages(table: Mapping[str, Any], where: _Where) -> None:
     thresholds = table.get("build", {}).get("min_translated_by_language", {})
     codes += [("build.min_translated_by_language", code, code) for code in thresholds]
     codes += [("check.urls", code, code) for code in table.get("check", {}).get("urls", {})]
+    from pipeline.catalog import language_info
+
     for section, key, code in codes:
         try:
             language_info(code)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-
-import yaml
+from typing import TYPE_CHECKING
 
 from pipeline.errors import SourceError
+
+if TYPE_CHECKING:  # PyYAML is imported by the first front matter read: a no-op run needs none
+    import yaml
 
 __all__ = [
     "DEFAULT_KEYS",
@@ -47,8 +50,9 @@ _STR_TAG = "tag:yaml.org,2002:str"
 # libyaml, when PyYAML has it, composes about ten times faster than the pure-Python loader
 # and reports the same nodes, styles and character offsets.  A document it rejects is
 # composed again by the pure-Python loader, so error messages and the final verdict do not
-# depend on how PyYAML was built.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# depend on how PyYAML was built.  None: libyaml's loader if PyYAML has it, else the
+# pure-Python one (decided on first use, when PyYAML is imported).
+_FAST_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] | None = None
 _OPEN = re.compile(r"(---|\+\+\+)[ \t]*(?:\r\n|\r|\n)")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 
@@ -144,6 +148,8 @@ def values(
             line=front.first_line,
             hint="move large data out of the front matter, into a data file",
         )
+    import yaml
+
     root = _compose(body, front, path)
     if root is None:
         return []
@@ -162,36 +168,46 @@ def values(
     return sorted(found, key=lambda value: value.start)
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing collections nested deeper than :data:`MAX_DEPTH`.
+@functools.cache
+def _bounded_loader() -> type[yaml.SafeLoader]:
+    """:class:`_BoundedLoader`, defined on first use (it subclasses PyYAML's loader)."""
+    import yaml
 
-    Composing (not constructing) keeps one node per anchor, so aliases cost nothing.
-    """
+    class _BoundedLoader(yaml.SafeLoader):
+        """PyYAML's safe loader, refusing collections nested deeper than :data:`MAX_DEPTH`.
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
+        Composing (not constructing) keeps one node per anchor, so aliases cost nothing.
+        """
 
-    def fetch_flow_collection_start(self, TokenClass: type) -> None:  # PyYAML's names
-        if self.flow_level >= MAX_DEPTH:
-            raise yaml.scanner.ScannerError(
-                None, None, f"collections nested deeper than {MAX_DEPTH} levels", self.get_mark()
-            )
-        super().fetch_flow_collection_start(TokenClass)
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self._depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
-        if self._depth >= MAX_DEPTH:
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"collections nested deeper than {MAX_DEPTH} levels",
-                self.peek_event().start_mark,
-            )
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+        def fetch_flow_collection_start(self, TokenClass: type) -> None:  # PyYAML's names
+            if self.flow_level >= MAX_DEPTH:
+                raise yaml.scanner.ScannerError(
+                    None,
+                    None,
+                    f"collections nested deeper than {MAX_DEPTH} levels",
+                    self.get_mark(),
+                )
+            super().fetch_flow_collection_start(TokenClass)
+
+        def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+            if self._depth >= MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"collections nested deeper than {MAX_DEPTH} levels",
+                    self.peek_event().start_mark,
+                )
+            self._depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+    return _BoundedLoader
 
 
 def _load(body: str) -> yaml.Node | None:
@@ -202,15 +218,18 @@ def _load(body: str) -> yaml.Node | None:
     gives the verdict and the error.  libyaml stops at its own nesting limit (1000), so
     the fast pass is bounded too.
     """
-    if _FAST_LOADER is not yaml.SafeLoader:
+    import yaml
+
+    fast = _FAST_LOADER or getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    if fast is not yaml.SafeLoader:
         try:
-            root = yaml.compose(body, Loader=_FAST_LOADER)
+            root = yaml.compose(body, Loader=fast)
         except yaml.YAMLError:
             pass
         else:
             if _height(root) <= MAX_DEPTH:
                 return root
-    return yaml.compose(body, Loader=_BoundedLoader)
+    return yaml.compose(body, Loader=_bounded_loader())
 
 
 def _height(root: yaml.Node | None) -> float:
@@ -241,6 +260,8 @@ def _height(root: yaml.Node | None) -> float:
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
+    import yaml
+
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
     if isinstance(node, yaml.MappingNode):
@@ -249,6 +270,8 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def _compose(body: str, front: FrontMatter, path: str) -> yaml.Node | None:
+    import yaml
+
     try:
         return _load(body)
     except yaml.MarkedYAMLError as error:
@@ -271,6 +294,8 @@ def _walk(
 ) -> Iterator[tuple[tuple[str | int, ...], yaml.Node]]:
     # ``seen`` holds ids of visited nodes: an alias is the same node object as its anchor,
     # and visiting it again would splice one span twice (or loop on recursive aliases).
+    import yaml
+
     if id(node) in seen:
         return
     seen.add(id(node))
@@ -351,6 +376,8 @@ def render_values(
     translated values costs a few loads rather than one per value.  When a load fails
     outright, the edit around the error position moves on to its next candidate.
     """
+    import yaml
+
     options = [_usable_candidates(text, value, translation) for value, translation in edits]
     expected = [_expected(value.value, translation) for value, translation in edits]
     choice = [0] * len(edits)
@@ -391,6 +418,8 @@ def _usable_candidates(text: str, value: FrontMatterValue, translation: str) -> 
     rejects such characters anywhere, and block context is the most permissive one for a
     one-line plain scalar.
     """
+    import yaml
+
     expected = _expected(value.value, translation)
     found = []
     for candidate in _candidates(text, value, translation, expected):
@@ -408,6 +437,8 @@ def _usable_candidates(text: str, value: FrontMatterValue, translation: str) -> 
 
 def _plain_loads(translation: str, *, flow: bool) -> bool:
     """Whether ``translation`` loads as itself as a plain scalar in block (or flow) context."""
+    import yaml
+
     try:
         root = _load(f"[{translation}]" if flow else "key: " + translation)
     except yaml.YAMLError:
@@ -498,6 +529,8 @@ def _verdicts(
 
 def _scalars(root: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
     """Every scalar node under ``root``, once each (an alias is its anchor's node)."""
+    import yaml
+
     stack, seen = [root], set()
     while stack:
         node = stack.pop()
@@ -520,6 +553,8 @@ def _at(root: yaml.Node | None, key: tuple[str | int, ...]) -> yaml.Node | None:
 
 
 def _is_string(node: yaml.Node | None, expected: str) -> bool:
+    import yaml
+
     return isinstance(node, yaml.ScalarNode) and node.tag == _STR_TAG and node.value == expected
 
 
@@ -529,6 +564,8 @@ def _holds(root: yaml.Node | None, key: tuple[str | int, ...], expected: str) ->
 
 
 def _child(node: yaml.Node | None, part: str | int) -> yaml.Node | None:
+    import yaml
+
     if isinstance(node, yaml.MappingNode) and isinstance(part, str):
         return next((v for k, v in node.value if getattr(k, "value", None) == part), None)
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator
 
 import polib
 
-from pipeline import linebreak
 from pipeline.errors import CatalogError
 
 __all__ = [
@@ -240,6 +239,10 @@ def _wrap(prefix: str, name: str, value: str, page_width: int) -> Iterator[str]:
     value starts on a line of its own after ``name ""`` when it has several chunks or
     its first chunk would not fit after ``name``.
     """
+    # The line breaking tables are read here, when a catalog is wrapped: reading and
+    # writing unwrapped catalogs (and a no-op run) never need them.
+    from pipeline import linebreak
+
     after_break = len(prefix) + 1
     columns = page_width - 1 - after_break
     first = True
@@ -396,6 +399,8 @@ def detect_width(text: str, po: polib.POFile | None = None) -> int | None:
         return None
     if po is None:
         po = parse_po(text, path="<catalog>")
+    from pipeline import linebreak
+
     longest = max(
         sum(max(linebreak.width(char), 0) for char in line)
         for line in lines

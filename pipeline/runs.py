@@ -28,11 +28,10 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pipeline import catalog, stamps
+from pipeline import stamps
 from pipeline.cache import Cache, digest, tool_fingerprint
-from pipeline.checks import Problem
 from pipeline.config import Config
 from pipeline.document import Document, parse_document
 from pipeline.errors import PipelineError, SourceError
@@ -52,6 +51,10 @@ from pipeline.workspace import (
     write_if_changed,
     writing,
 )
+
+if TYPE_CHECKING:  # only named in annotations: a no-op extract needs no checks
+    from pipeline import catalog
+    from pipeline.checks import Problem
 
 __all__ = [
     "Done",

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import ctypes
-import itertools
-import multiprocessing
 import os
-import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+# The pool's modules are imported when a pool starts: a run on one worker, or a command
+# that starts none, does without them.
+if TYPE_CHECKING:
+    import multiprocessing.context
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = ["default_jobs", "ordered_map"]
 
@@ -88,6 +89,8 @@ def ordered_map(
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(
         jobs, mp_context=_context(), initializer=_start_worker, initargs=(os.getpid(),)
     )
@@ -109,6 +112,9 @@ def _start_worker(parent: int) -> None:
     """
     if sys.platform != "linux":
         return
+    import ctypes
+    import signal
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -122,12 +128,6 @@ def _run_chunk(function: Callable[[_Item], _Result], batch: list[_Item]) -> list
     return [function(item) for item in batch]
 
 
-def _batches(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
 def _context() -> multiprocessing.context.BaseContext:
     """``fork`` on Linux: workers start at once with every module already imported.
 
@@ -135,6 +135,8 @@ def _context() -> multiprocessing.context.BaseContext:
     all its workers before starting its manager thread, so forking is safe here.
     Elsewhere the platform's default (``spawn`` on macOS and Windows) is used.
     """
+    import multiprocessing
+
     if sys.platform == "linux":
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import os
 import re
 import stat
-import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import filelock
 import polib
 
 from pipeline import pofile
 from pipeline.errors import CatalogError, LockError, PathError, PipelineError, SourceError
+
+try:
+    import fcntl
+except ImportError:  # Windows: filelock's lock instead, imported when a lock is taken
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = [
     "LOCK_GRACE",
@@ -355,6 +361,8 @@ def write_if_changed(path: Path, data: bytes, *, durable: bool = True) -> bool:
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # here: a run that writes nothing does without it (and shutil, random)
+
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -424,27 +432,90 @@ def exclusive(folder: Path, *, display: str) -> Iterator[None]:
     killed between its fork and that.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / LOCK_NAME
-    lock = filelock.FileLock(path, timeout=LOCK_GRACE)
     try:
-        lock.acquire(poll_interval=0.02)
-    except filelock.Timeout as error:
+        release = _lock(folder / LOCK_NAME)
+    except TimeoutError as error:
         raise LockError(
             f"another l10n run is writing to {display}",
             path=f"{display}/{LOCK_NAME}",
             hint="wait for it to finish, then run this command again",
         ) from error
-    held = str(path.resolve())
-    _HELD.add(held)
     try:
         yield
     finally:
-        _HELD.discard(held)
-        lock.release()
+        release()
 
 
-#: The lock files this process holds (resolved paths).
-_HELD: set[str] = set()
+# Seconds between two attempts to take a lock someone holds.
+_POLL = 0.02
+# What flock(2) answers when another open file holds the lock.
+_BUSY = frozenset({errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK})
+
+
+def _lock(path: Path) -> Callable[[], None]:
+    """Take the lock ``path`` within :data:`LOCK_GRACE` seconds; the function releasing it.
+
+    An exclusive ``flock`` on the open file: a second run, or a second :func:`exclusive`
+    in this process (another open file), waits for it.  The file is opened as filelock
+    opens it: created with mode 0o666 less the umask, never truncated, a symbolic link
+    refused.  Where ``flock`` does not exist (Windows) or the file system lacks it,
+    filelock does the locking.  Raises :class:`TimeoutError` when the lock stays taken.
+    """
+    if fcntl is None:
+        return _filelock(path)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    try:
+        locked = _flock(descriptor)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    if not locked:
+        os.close(descriptor)
+        return _filelock(path)
+    _HELD.add(descriptor)
+
+    def release() -> None:
+        _HELD.discard(descriptor)
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        os.close(descriptor)
+
+    return release
+
+
+def _flock(descriptor: int) -> bool:
+    """Lock the open file within :data:`LOCK_GRACE` seconds; False if its file system cannot.
+
+    Raises :class:`TimeoutError` when another open file holds the lock that long.
+    """
+    deadline = time.monotonic() + LOCK_GRACE
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError as error:
+            if error.errno == errno.ENOSYS:
+                return False
+            if error.errno not in _BUSY:
+                raise
+            if time.monotonic() >= deadline:
+                raise TimeoutError("another process holds the lock") from error
+        time.sleep(_POLL)
+
+
+def _filelock(path: Path) -> Callable[[], None]:
+    """:func:`_lock` by filelock, where ``flock`` cannot lock ``path``."""
+    import filelock
+
+    lock = filelock.FileLock(path, timeout=LOCK_GRACE)
+    try:
+        lock.acquire(poll_interval=_POLL)
+    except filelock.Timeout as error:
+        raise TimeoutError("another process holds the lock") from error
+    return lock.release
+
+
+#: The descriptors of the lock files this process holds.
+_HELD: set[int] = set()
 
 
 def _close_inherited_locks() -> None:
@@ -453,23 +524,13 @@ def _close_inherited_locks() -> None:
     ``flock`` locks belong to the open file, which a fork shares, so a worker would hold
     its parent's lock too: a worker still dying a few milliseconds after its killed
     parent would make the next run fail with :class:`LockError`.  The child never
-    unlocks (that would unlock the parent); it only closes.  Runs only where workers
-    are forked (Linux, whose ``/proc`` names each descriptor's file).
+    unlocks (that would unlock the parent); it only closes.
     """
-    if not _HELD:
-        return
-    held = set(_HELD)
+    held = list(_HELD)
     _HELD.clear()
-    try:
-        names = os.listdir("/proc/self/fd")
-    except OSError:
-        return
-    for name in names:
-        try:
-            if os.readlink(f"/proc/self/fd/{name}") in held:
-                os.close(int(name))
-        except (OSError, ValueError):
-            continue
+    for descriptor in held:
+        with contextlib.suppress(OSError):
+            os.close(descriptor)
 
 
 if hasattr(os, "register_at_fork"):

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from pipeline import cache as cache_module
 from pipeline.cache import CACHE_DIR, Cache, digest, tool_fingerprint
+from tests.conftest import REPO
 
 
 def test_records_persist_between_runs(tmp_path: Path) -> None:
@@ -62,6 +68,46 @@ def test_digest_keeps_parts_apart() -> None:
 
 def test_tool_fingerprint_is_stable_within_a_process() -> None:
     assert tool_fingerprint() == tool_fingerprint()
+
+
+def test_tool_fingerprint_is_the_same_in_a_process_that_imported_no_library() -> None:
+    """The CLI computes it before (or without) loading markdown-it-py, PyYAML, polib and
+    Babel; a test process has them all loaded.  Both must agree, or the cache would miss."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from pipeline.cache import tool_fingerprint as f; print(f())"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=True,
+    )
+    assert done.stdout.strip() == tool_fingerprint()
+
+
+@pytest.mark.parametrize("name", cache_module._LIBRARIES)
+def test_the_fingerprint_reads_where_each_library_declares_its_version(name: str) -> None:
+    """The fingerprint hashes a file of each library without importing it: that file must
+    be where the version is written, or an upgrade would keep stale cache records."""
+    version = importlib.import_module(name).__version__
+    assert version.encode() in cache_module._library_identity(name)
+
+
+def test_another_version_of_a_library_changes_the_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import polib
+
+    installed = Path(polib.__file__).read_bytes()
+    (tmp_path / "polib.py").write_bytes(installed.replace(polib.__version__.encode(), b"99.0.0"))
+    before = tool_fingerprint()
+    monkeypatch.delitem(sys.modules, "polib")  # so the import system looks again
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert tool_fingerprint() != before
+
+
+def test_the_fingerprint_knows_whether_pyyaml_has_libyaml() -> None:
+    import yaml
+
+    assert cache_module._has_libyaml() == yaml.__with_libyaml__
 
 
 def test_get_many_reads_the_records_asked_for_in_batches(tmp_path: Path) -> None:

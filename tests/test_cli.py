@@ -574,3 +574,62 @@ def test_pseudo_fills_a_pseudo_locale_that_builds_and_checks_clean(project: Path
         "---\ntitle: ⟦ ƥđ ·⟧\nweight: 10\n---\n\n# ⟦ ƥđ ·⟧\n\n"
         "⟦ [ƥđ](/ko/docs/pods/)ñ ĝĵ ĵé đŵíđ. ·····⟧\n"
     )
+
+
+# What a command loads.  Libraries a command does not use cost every run their import
+# time (PyYAML, markdown-it-py, filelock and the process pool's modules are 10-75 ms
+# each); a no-op run, where every file is up to date, uses none of these, nor the splicer.
+_NEVER_AT_START = {
+    "concurrent.futures",
+    "filelock",
+    "markdown_it",
+    "multiprocessing",
+    "rapidfuzz",
+    "rich",
+    "yaml",
+    "pipeline.splice",
+}
+
+
+def _loaded(*arguments: str) -> set[str]:
+    """The modules ``python -m pipeline ARGUMENTS`` has loaded when it ends."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import runpy, sys\n"
+        "try:\n"
+        "    runpy.run_module('pipeline', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('\\nloaded:', *sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *arguments],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=True,
+    )
+    return set(done.stdout.rpartition("\nloaded: ")[2].split())
+
+
+def test_help_loads_no_library_a_command_would_load_later() -> None:
+    loaded = _loaded("--help")
+    assert "pipeline.cli" in loaded
+    unneeded = loaded & (_NEVER_AT_START | {"babel", "polib", "tomllib", "pipeline.document"})
+    assert not unneeded
+    assert not {name for name in loaded if name.endswith("_run")}
+
+
+@pytest.mark.parametrize("command", ["extract", "build"])
+def test_a_no_op_run_loads_no_yaml_markdown_parser_lock_library_or_pool(
+    project: Path, command: str
+) -> None:
+    assert _run("extract").exit_code == 0
+    assert _run("build").exit_code == 0
+    loaded = _loaded(command, "-j", "1")  # everything is up to date: nothing to parse
+    assert f"pipeline.{command}_run" in loaded
+    unneeded = loaded & _NEVER_AT_START
+    assert not unneeded
