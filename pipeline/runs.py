@@ -286,8 +286,9 @@ class _Tasks:
         for rel, result in zip(sources, results, strict=True):
             recorded = sent.popleft()
             if cache is not None and not result.deferred:
-                stored = _stored(result.record, result.stamps)
-                if stored != recorded:
+                stored = recorded
+                if (result.record, result.stamps) != _unpack(recorded):
+                    stored = _stored(result.record, result.stamps)
                     cache.put(self.kind, rel.as_posix(), stored)
                 if result.unsettled and stored is not None:
                     self.unsettled.append((stamps.now(), rel.as_posix(), result.unsettled))
