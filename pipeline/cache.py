@@ -85,7 +85,8 @@ def tool_fingerprint() -> str:
 
 
 class Cache:
-    """Records by ``(kind, name)``, each a JSON value, in ``folder``/records.sqlite3.
+    """Records by ``(kind, name)``, each a JSON value or bytes (kept as they are), in
+    ``folder``/records.sqlite3.
 
     The database is opened on first use, so a process pool forked before that does not
     inherit the connection.  Use as a context manager, or call :meth:`close`.
@@ -106,7 +107,7 @@ class Cache:
             row = connection.execute(
                 "SELECT value FROM records WHERE kind = ? AND name = ?", (kind, name)
             ).fetchone()
-            return None if row is None else json.loads(row[0])
+            return None if row is None else _value(row[0])
         except (sqlite3.Error, ValueError) as error:
             self._drop(error)
             return None
@@ -130,7 +131,7 @@ class Cache:
                     f"SELECT name, value FROM records WHERE kind = ? AND name IN ({marks})",
                     (kind, *batch),
                 )
-                found.update((name, json.loads(value)) for name, value in rows)
+                found.update((name, _value(value)) for name, value in rows)
         except (sqlite3.Error, ValueError) as error:
             self._drop(error)
             return {}
@@ -145,9 +146,11 @@ class Cache:
             if value is None:
                 connection.execute("DELETE FROM records WHERE kind = ? AND name = ?", (kind, name))
             else:
+                if not isinstance(value, bytes):
+                    value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
                 connection.execute(
                     "INSERT OR REPLACE INTO records (kind, name, value) VALUES (?, ?, ?)",
-                    (kind, name, json.dumps(value, ensure_ascii=False, separators=(",", ":"))),
+                    (kind, name, value),
                 )
             self._pending += 1
             if self._pending >= _BATCH:
@@ -246,3 +249,8 @@ class Cache:
             with contextlib.suppress(sqlite3.Error):
                 self._connection.close()
             self._connection = None
+
+
+def _value(stored: str | bytes) -> Any:
+    """A record's value: bytes are stored as a BLOB and come back as they went in."""
+    return stored if isinstance(stored, bytes) else json.loads(stored)
