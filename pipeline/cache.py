@@ -31,7 +31,9 @@ LOGGER = logging.getLogger(__name__)
 #: The cache folder's name, at the project root (next to ``l10n.toml``).
 CACHE_DIR = ".l10n-cache"
 _DATABASE = "records.sqlite3"
-_SCHEMA = 1
+# 2: translation memory records are bytes (see pipeline.memory.memory_record).  The
+# records of 1 would still be read, slowly, and never replaced: the table is emptied.
+_SCHEMA = 2
 # Commit every this many records: a run that is killed keeps most of its work.
 _BATCH = 256
 _README = (

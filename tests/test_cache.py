@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,14 @@ def test_bytes_are_kept_as_they_are_and_json_values_as_json(tmp_path: Path) -> N
             "b": ["파드", None],
             "c": "text, not bytes",
         }
+
+
+def test_a_cache_of_an_older_schema_is_emptied(tmp_path: Path) -> None:
+    with Cache(tmp_path) as cache:
+        cache.put("extract", "a.md", "abc")
+    connection = sqlite3.connect(tmp_path / "records.sqlite3")
+    connection.execute("PRAGMA user_version = 1")
+    connection.commit()
+    connection.close()
+    with Cache(tmp_path) as cache:
+        assert cache.get("extract", "a.md") is None
