@@ -15,8 +15,8 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, compress, pairwise
-from operator import add
+from itertools import accumulate, chain, compress, groupby, pairwise
+from operator import add, itemgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -48,8 +48,8 @@ _BATCH = 256
 _TAG = b"l10n-memory-1"
 # Between the msgids (and the msgstrs) of a record: U+0000, which no PO file holds.
 _SEP = b"\x00"
-# Exact questions answered by scanning the msgids before they are indexed: a run asks
-# one or two per language, indexing costs as much as a few scans.
+# Questions (of each kind) answered with passes over all the msgids before they are
+# indexed: a run asks one or two per language, indexing costs as much as a few passes.
 _SCANS = 4
 # Searches for grams in the distinct msgids before every gram of them is indexed:
 # indexing costs about 400 searches (measured at 1,000 documents).
@@ -161,8 +161,9 @@ class Memory:
             self._contexts.update((start + n, context) for n, context in columns.contexts)
             self._strs.append(columns.strs)
         self._few = shortlist(len(self._ids))
-        self._scans = 0
+        self._scans = Counter[str]()  # questions answered by passes, by kind
         self._first: dict[bytes, int] | None = None  # msgid -> its first entry
+        self._by_text: dict[bytes, list[int]] | None = None  # msgid -> its entries
         self._texts: _Texts | None = None  # the distinct msgids
         self._short: dict[int, list[int]] | None = None  # byte length -> short entries
 
@@ -197,7 +198,7 @@ class Memory:
         query = msgid.encode("utf-8")
         shared = grams(msgid)
         if shared:
-            candidates = self._accepted(self._ranked(shared), exclude, self._few)
+            candidates = self._sharing_most(shared, exclude)
         else:
             short = self._short_entries()
             ranked = [i for size in short_sizes(len(query)) for i in short.get(size, ())]
@@ -217,26 +218,42 @@ class Memory:
     def _find(self, key: bytes, start: int) -> int:
         """The first entry from ``start`` on whose msgid is ``key``; -1 if none."""
         if start == 0:
-            if self._first is None and self._scans >= _SCANS:
+            if self._first is None and self._scans["exact"] >= _SCANS:
                 ids = self._ids
                 self._first = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))
             if self._first is not None:
                 return self._first.get(key, -1)
-            self._scans += 1
+            self._scans["exact"] += 1
         try:
             return self._ids.index(key, start)
         except ValueError:
             return -1
 
-    def _ranked(self, shared: list[str]) -> list[int]:
-        """The entries sharing a gram of ``shared``, those sharing most first, then in order."""
+    def _sharing_most(self, shared: list[str], exclude: str) -> list[int]:
+        """The first few entries not ``exclude``'s sharing a gram of ``shared``: those
+        sharing most first, then in order."""
         counts: Counter[bytes] = Counter()
         for gram in shared:
             counts.update(self._texts_with(gram))
-        keys = list(map(counts.get, self._ids))
-        ranked = list(compress(range(len(keys)), keys))
-        ranked.sort(key=keys.__getitem__, reverse=True)  # stable: ties stay in order
-        return ranked
+        if self._by_text is None and self._scans["close"] < _SCANS:
+            self._scans["close"] += 1
+            keys = list(map(counts.get, self._ids))
+            ranked = list(compress(range(len(keys)), keys))
+            ranked.sort(key=keys.__getitem__, reverse=True)  # stable: ties stay in order
+            return self._accepted(ranked, exclude, self._few)
+        if self._by_text is None:
+            self._by_text = {}
+            for index, text in enumerate(self._ids):
+                self._by_text.setdefault(text, []).append(index)
+        # Only the entries of the texts sharing most are ranked, until there are enough.
+        chosen: list[int] = []
+        by_count = sorted(counts.items(), key=itemgetter(1), reverse=True)
+        for _, texts in groupby(by_count, key=itemgetter(1)):
+            level = sorted(chain.from_iterable(self._by_text[text] for text, _ in texts))
+            chosen += self._accepted(level, exclude, self._few - len(chosen))
+            if len(chosen) >= self._few:
+                break
+        return chosen
 
     def _accepted(self, ranked: list[int], exclude: str, limit: int) -> list[int]:
         """The first ``limit`` of ``ranked`` that are not ``exclude``'s."""

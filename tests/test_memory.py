@@ -266,10 +266,10 @@ _TEXT = st.text(alphabet="파드노 .ab", min_size=1, max_size=24)
 _ENTRY = st.builds(
     polib.POEntry,
     msgid=_TEXT,
-    msgstr=st.sampled_from(["", "Pod", "Node"]),
+    msgstr=st.sampled_from(["Pod", "Node", "Pod", ""]),
     msgctxt=st.sampled_from([None, None, "", "frontmatter:title"]),
-    flags=st.sampled_from([[], [], ["fuzzy"]]),
-    obsolete=st.booleans(),
+    flags=st.sampled_from([[], [], [], ["fuzzy"]]),
+    obsolete=st.sampled_from([False, False, False, True]),
 )
 _ORIGINS = [f"locales/en/doc-{number}.po" for number in range(4)]
 
@@ -310,10 +310,13 @@ def test_the_memory_answers_as_one_fuzzy_index_over_every_entry(
         assert _answers(Snapshot(files, [], None, records), questions) == expected
 
 
+@pytest.mark.parametrize("indexed", [False, True])
 @pytest.mark.parametrize(("longer", "found"), [(9, True), (10, False)])
 def test_only_the_ten_entries_sharing_most_grams_are_scored_as_msgmerge_does(
-    longer: int, found: bool
+    monkeypatch: pytest.MonkeyPatch, longer: int, found: bool, indexed: bool
 ) -> None:
+    if indexed:  # as after many questions
+        monkeypatch.setattr(memory_module, "_SCANS", 0)
     query = "파드는 가장 작은 배포 단위이다."
     near = "파드는 가장 작은 배포 단위입니다."  # close, but shares fewer 4-grams
     # Each holds the whole query, so shares more of its 4-grams, but is too long to pass.
@@ -329,3 +332,20 @@ def test_only_the_ten_entries_sharing_most_grams_are_scored_as_msgmerge_does(
     ):
         suggestion = memory.close(None, query)
         assert (suggestion is not None and suggestion.entry.msgid == near) is found
+
+
+@pytest.mark.parametrize("indexed", [False, True])
+def test_of_equally_close_translations_the_earlier_one_is_offered(
+    monkeypatch: pytest.MonkeyPatch, indexed: bool
+) -> None:
+    if indexed:  # as after many questions
+        monkeypatch.setattr(memory_module, "_SCANS", 0)
+    first, second = "파드는 배포 단위이다 a", "파드는 배포 단위이다 b"  # one byte from the query
+    sources = [
+        (f"locales/en/doc-{number}.po", _po(polib.POEntry(msgid=msgid, msgstr=f"Pod {number}")))
+        for number, msgid in enumerate([first, second, first])
+    ]
+    memory = Memory(sources)
+    for exclude, origin in [("", "doc-0"), ("locales/en/doc-0.po", "doc-1"), ("x", "doc-0")]:
+        found = memory.close(None, "파드는 배포 단위이다 c", exclude=exclude)
+        assert found is not None and found.origin == f"locales/en/{origin}.po"
