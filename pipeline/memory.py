@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import weakref
+import zlib
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -45,7 +46,7 @@ RECORD_KIND = "memory"
 # Catalogs whose records are read and decoded at once.
 _BATCH = 256
 # A memory record (see memory_record) starts with this tag.
-_TAG = b"l10n-memory-1"
+_TAG = b"l10n-memory-2"
 # Between the msgids (and the msgstrs) of a record: U+0000, which no PO file holds.
 _SEP = b"\x00"
 # Questions (of each kind) answered with passes over all the msgids before they are
@@ -110,12 +111,12 @@ _SPLIT: weakref.WeakValueDictionary[bytes, _Msgids] = weakref.WeakValueDictionar
 
 class _Columns(NamedTuple):
     """A source's reviewed entries, in order: the msgids in UTF-8, the msgctxts by
-    position, and the msgstrs in UTF-8 (still joined by ``_SEP`` when read from a
-    record: few are ever asked for)."""
+    position, and the msgstrs in UTF-8 (from a record, still joined by ``_SEP`` and
+    compressed: few are ever asked for, and they are most of a memory's size)."""
 
     ids: list[bytes]
     contexts: list[tuple[int, str]]
-    strs: bytes | list[bytes]
+    strs: bytes | list[bytes] | None  # None: found damaged
 
 
 def _columns(entries: Iterable[polib.POEntry | Reviewed]) -> _Columns:
@@ -149,7 +150,7 @@ class Memory:
         self._starts: list[int] = []  # each source's first entry
         self._ids: list[bytes] = []
         self._contexts: dict[int, str] = {}
-        self._strs: list[bytes | list[bytes]] = []
+        self._strs: list[bytes | list[bytes] | None] = []
         self._held: list[list[bytes]] = []  # what keeps shared msgids alive
         for origin, entries in sources:
             columns = entries if isinstance(entries, _Columns) else _columns(entries)
@@ -297,18 +298,30 @@ class Memory:
         return self._origins[self._source(index)]
 
     def _entry(self, index: int) -> Reviewed | None:
-        """The entry at ``index``; None if its record turns out damaged (its msgstr is
-        empty, or a text is not UTF-8), which only reading it tells."""
+        """The entry at ``index``; None if its record turns out damaged (its msgstrs do
+        not decompress to one non-empty text per msgid, or a text is not UTF-8), which
+        only reading it tells."""
         source = self._source(index)
         strs = self._strs[source]
         if isinstance(strs, bytes):
-            strs = self._strs[source] = strs.split(_SEP)
+            strs = self._strs[source] = _msgstrs(strs, len(self._held[source]))
+        if strs is None:
+            return None
         try:
             msgid = self._ids[index].decode("utf-8")
             msgstr = strs[index - self._starts[source]].decode("utf-8")
         except UnicodeDecodeError:
             return None
-        return Reviewed(self._contexts.get(index), msgid, msgstr) if msgstr else None
+        return Reviewed(self._contexts.get(index), msgid, msgstr)
+
+
+def _msgstrs(compressed: bytes, count: int) -> list[bytes] | None:
+    """The ``count`` msgstrs of a record; None if they are not that (a damaged record)."""
+    try:
+        strs = zlib.decompress(compressed).split(_SEP)
+    except zlib.error:
+        return None
+    return strs if len(strs) == count and b"" not in strs else None
 
 
 class _Texts:
@@ -364,10 +377,11 @@ _SEARCHED: weakref.WeakValueDictionary[tuple[bytes, ...], _Texts] = weakref.Weak
 def memory_record(po: polib.POFile) -> bytes | list[list[str | None]]:
     """What the memory keeps of ``po``: its reviewed entries, for the cache.
 
-    A line ``l10n-memory-1 <entries> <bytes of msgctxts, of msgids, of msgstrs>``, then
+    A line ``l10n-memory-2 <entries> <bytes of msgctxts, of msgids, of msgstrs>``, then
     the msgctxts (``position, msgctxt, ...`` of the entries that have one), the msgids
-    and the msgstrs, each in UTF-8 and joined by U+0000 (which no PO file holds: a
-    catalog where one does gets the JSON ``[[msgctxt, msgid, msgstr], ...]``).
+    and the msgstrs (compressed with zlib), each in UTF-8 and joined by U+0000, which
+    no PO file holds: a catalog where one does gets the JSON ``[[msgctxt, msgid,
+    msgstr], ...]``.
     """
     entries = [entry for entry in po if _reviewed(entry)]
     contexts = _SEP.join(
@@ -383,6 +397,8 @@ def memory_record(po: polib.POFile) -> bytes | list[list[str | None]]:
         entries and not ids.count(_SEP) == strs.count(_SEP) == len(entries) - 1
     ):
         return [[entry.msgctxt, entry.msgid, entry.msgstr] for entry in entries]
+    # Level 1: the fastest (the records are written in every cold run); it keeps 2/5.
+    strs = zlib.compress(strs, 1) if entries else b""
     head = b"%s %d %d %d %d\n" % (_TAG, len(entries), len(contexts), len(ids), len(strs))
     return head + contexts + ids + strs
 
@@ -529,8 +545,7 @@ def _recorded_columns(record: Any) -> _Columns | None:
 def _decoded(record: bytes) -> _Columns | None:
     """The columns of a record of bytes (see :func:`memory_record`), checked for shape.
 
-    The msgstrs are only counted: the one a suggestion reads is checked then (see
-    :meth:`Memory._entry`).
+    The msgstrs are checked when a suggestion reads them (see :meth:`Memory._entry`).
     """
     end = record.find(b"\n")
     fields = record[:end].split(b" ")
@@ -545,7 +560,7 @@ def _decoded(record: bytes) -> _Columns | None:
     context = record[start : start + context_size]
     ids = _split(record[start + context_size : start + context_size + ids_size])
     strs = record[start + context_size + ids_size :]
-    if ids is None or len(ids) != count or strs.count(_SEP) != count - 1:
+    if ids is None or len(ids) != count or not strs:
         return None
     contexts = _contexts(context, count)
     return None if contexts is None else _Columns(ids, contexts, strs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import polib
@@ -169,16 +170,16 @@ GOOD = _record()
         GOOD[:-5],  # truncated
         GOOD[:20],
         GOOD + b"\x00more",  # one msgstr too many
-        GOOD.replace(b"l10n-memory-1", b"l10n-memory-0"),  # another version
+        GOOD.replace(b"l10n-memory-2", b"l10n-memory-1"),  # another version
         GOOD.replace(b" 1 ", b" 2 ", 1),  # a count that does not match
         GOOD.replace(b" 1 ", b" -1 ", 1),
         GOOD.replace(b"\n", b" ", 1),  # no header line
-        b"l10n-memory-1 1 0 5 1\n\x00\x00\x00\x00\x00A",  # empty msgids
-        b"l10n-memory-1 0 0 0 0\nleft over",
-        b"l10n-memory-1 1 0 0 9\nleft over",
-        b"l10n-memory-1 1 7 3 3\n9\x00ctx\x00abcxyz",  # a context after the last entry
-        b"l10n-memory-1 1 5 3 3\n0\x00\xff\xfeabcxyz",  # a context that is not UTF-8
-        b"l10n-memory-1 1 3 3 3\nx\x00yabcxyz",  # a context position that is no number
+        b"l10n-memory-2 1 0 5 1\n\x00\x00\x00\x00\x00A",  # empty msgids
+        b"l10n-memory-2 0 0 0 0\nleft over",
+        b"l10n-memory-2 1 0 0 9\nleft over",
+        b"l10n-memory-2 1 7 3 3\n9\x00ctx\x00abcxyz",  # a context after the last entry
+        b"l10n-memory-2 1 5 3 3\n0\x00\xff\xfeabcxyz",  # a context that is not UTF-8
+        b"l10n-memory-2 1 3 3 3\nx\x00yabcxyz",  # a context position that is no number
         b"\x00" * 40,
     ],
 )
@@ -193,19 +194,24 @@ def test_a_damaged_record_of_bytes_is_not_trusted_and_the_file_is_read(
 
 
 @pytest.mark.parametrize(
-    "msgstrs",
-    [b"\x00Pod", b"\xff\xfe\x00Pod"],  # an empty msgstr, a msgstr that is not UTF-8
+    ("msgstrs", "lent"),
+    [
+        (zlib.compress(b"\x00Pod"), None),  # an empty msgstr: the record is damaged
+        (zlib.compress(b"Pod"), None),  # one msgstr for two msgids
+        (b"not zlib", None),
+        (zlib.compress(b"\xff\xfe\x00Pod"), "Pod"),  # one msgstr that is not UTF-8
+    ],
 )
-def test_a_msgstr_found_damaged_when_read_lends_nothing(tmp_path: Path, msgstrs: bytes) -> None:
-    head = b"l10n-memory-1 2 0 13 %d\n" % len(msgstrs)
-    record = head + b"\xed\x8c\x8c\xeb\x93\x9c\x00\xeb\x85\xb8\xeb\x93\x9c" + msgstrs
-    file = SnapshotFile("locales/en/a.po", tmp_path / "a.po", "0" * 64)
+def test_msgstrs_found_damaged_when_read_lend_nothing(msgstrs: bytes, lent: str | None) -> None:
+    head = b"l10n-memory-2 2 0 13 %d\n" % len(msgstrs)
+    record = head + "파드\x00노드".encode() + msgstrs
+    file = SnapshotFile("locales/en/a.po", Path("a.po"), "0" * 64)
     memory = Snapshot([file], [], None, {file.hash: record})
     assert len(memory) == 2
     assert memory.exact(None, "파드") is None
     assert memory.close(None, "파드가") is None
     found = memory.exact(None, "노드")
-    assert found is not None and found.entry.msgstr == "Pod"
+    assert (found and found.entry.msgstr) == lent
 
 
 # --- the memory answers as a FuzzyIndex over every entry would (what it was before) ----
