@@ -261,7 +261,7 @@ class Memory:
         ends = [*self._starts[1:], len(self._ids)]
         left_out = [
             (start, end)
-            for origin, start, end in zip(self._origins, self._starts, ends, strict=True)
+            for origin, start, end in zip(self._origins, self._starts, ends, strict=False)
             if origin == exclude and start < end
         ]
         if not left_out:

@@ -355,3 +355,13 @@ def test_of_equally_close_translations_the_earlier_one_is_offered(
     for exclude, origin in [("", "doc-0"), ("locales/en/doc-0.po", "doc-1"), ("x", "doc-0")]:
         found = memory.close(None, "파드는 배포 단위이다 c", exclude=exclude)
         assert found is not None and found.origin == f"locales/en/{origin}.po"
+
+
+@pytest.mark.parametrize("sources", [[], [("locales/en/empty.po", polib.POFile())]])
+def test_an_empty_memory_finds_nothing(sources: list[tuple[str, polib.POFile]]) -> None:
+    memory = Memory(sources)
+    assert len(memory) == 0
+    for msgid in ["파드는 가장 작은 배포 단위이다.", "파드"]:  # with 4-grams, and without
+        assert memory.exact(None, msgid) is None
+        assert memory.close(None, msgid) is None
+        assert memory.close(None, msgid, exclude="locales/en/empty.po") is None
