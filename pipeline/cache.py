@@ -31,7 +31,9 @@ __all__ = ["CACHE_DIR", "Cache", "digest", "tool_fingerprint"]
 #: The cache folder's name, at the project root (next to ``l10n.toml``).
 CACHE_DIR = ".l10n-cache"
 _DATABASE = "records.sqlite3"
-_SCHEMA = 1
+# 2: translation memory records are bytes (see pipeline.memory.memory_record).  The
+# records of 1 would still be read, slowly, and never replaced: the table is emptied.
+_SCHEMA = 2
 # Commit every this many records: a run that is killed keeps most of its work.
 _BATCH = 256
 _README = (
@@ -112,7 +114,8 @@ def _has_libyaml() -> bool:
 
 
 class Cache:
-    """Records by ``(kind, name)``, each a JSON value, in ``folder``/records.sqlite3.
+    """Records by ``(kind, name)``, each a JSON value or bytes (kept as they are), in
+    ``folder``/records.sqlite3.
 
     The database is opened on first use, so a process pool forked before that does not
     inherit the connection.  Use as a context manager, or call :meth:`close`.
@@ -133,7 +136,7 @@ class Cache:
             row = connection.execute(
                 "SELECT value FROM records WHERE kind = ? AND name = ?", (kind, name)
             ).fetchone()
-            return None if row is None else json.loads(row[0])
+            return None if row is None else _value(row[0])
         except (sqlite3.Error, ValueError) as error:
             self._drop(error)
             return None
@@ -157,7 +160,7 @@ class Cache:
                     f"SELECT name, value FROM records WHERE kind = ? AND name IN ({marks})",
                     (kind, *batch),
                 )
-                found.update((name, json.loads(value)) for name, value in rows)
+                found.update((name, _value(value)) for name, value in rows)
         except (sqlite3.Error, ValueError) as error:
             self._drop(error)
             return {}
@@ -172,9 +175,11 @@ class Cache:
             if value is None:
                 connection.execute("DELETE FROM records WHERE kind = ? AND name = ?", (kind, name))
             else:
+                if not isinstance(value, bytes):
+                    value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
                 connection.execute(
                     "INSERT OR REPLACE INTO records (kind, name, value) VALUES (?, ?, ?)",
-                    (kind, name, json.dumps(value, ensure_ascii=False, separators=(",", ":"))),
+                    (kind, name, value),
                 )
             self._pending += 1
             if self._pending >= _BATCH:
@@ -277,3 +282,8 @@ class Cache:
             with contextlib.suppress(sqlite3.Error):
                 self._connection.close()
             self._connection = None
+
+
+def _value(stored: str | bytes) -> Any:
+    """A record's value: bytes are stored as a BLOB and come back as they went in."""
+    return stored if isinstance(stored, bytes) else json.loads(stored)

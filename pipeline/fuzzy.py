@@ -25,7 +25,15 @@ from typing import Any
 
 import polib
 
-__all__ = ["THRESHOLD", "FuzzyIndex", "similarity"]
+__all__ = [
+    "THRESHOLD",
+    "FuzzyIndex",
+    "grams",
+    "short_sizes",
+    "shortlist",
+    "similarity",
+    "weight",
+]
 
 #: msgmerge's FUZZY_THRESHOLD: a match must score strictly above it.
 THRESHOLD = 0.6
@@ -61,8 +69,39 @@ def _is_translated(entry: polib.POEntry) -> bool:
     return bool(entry.msgstr)
 
 
-def _grams(text: str) -> list[str]:
+def grams(text: str) -> list[str]:
+    """The 4-grams of ``text``, repeats included (each repeat counts), in order."""
     return [text[i : i + _GRAM] for i in range(len(text) - _GRAM + 1)]
+
+
+def shortlist(size: int) -> int:
+    """How many of the best gram-sharing candidates of ``size`` entries are scored."""
+    return max(10, int(math.sqrt(size)))
+
+
+def short_sizes(size: int) -> range:
+    """The byte lengths an entry may have to be compared with a query of ``size`` bytes
+    and fewer than 4 characters (it has no 4-gram to share)."""
+    return range(math.ceil(size / _SHORT_FACTOR), int(size * _SHORT_FACTOR) + 1)
+
+
+def weight(query: bytes, other: bytes, *, same_context: bool, bound: float) -> float:
+    """``other``'s score for ``query`` (UTF-8 msgids), bonus included; 0.0 when it cannot
+    be above ``bound``.
+
+    ``same_context``: the candidate has no msgctxt, or the query's.  Above the bound the
+    score is exact, so a search keeps the first candidate of the highest score.
+    """
+    bonus = _BONUS if same_context else 0.0
+    total = len(query) + len(other)
+    # Cheap bound first: the score can never pass 2 * shorter / total.
+    if total == 0 or 2 * min(len(query), len(other)) / total + bonus <= bound:
+        return 0.0
+    cutoff = int((1 - (bound - bonus * 1.01)) * total) + 1
+    edits = _indel().distance(query, other, score_cutoff=cutoff)
+    if edits > cutoff:
+        return 0.0
+    return (total - edits) / total + bonus
 
 
 class FuzzyIndex:
@@ -77,7 +116,7 @@ class FuzzyIndex:
         self._bytes: list[bytes] = []
         self._by_gram: dict[str, list[int]] = {}
         self._short: dict[int, list[int]] = {}
-        self._few = max(10, int(math.sqrt(len(self._entries))))
+        self._few = shortlist(len(self._entries))
         # Grams are looked up in the distinct msgids: a memory repeats many (shared
         # headings, notices).  Each gram is found by a scan of them, while that costs
         # less than indexing every gram of every msgid: a memory of a whole site is
@@ -104,7 +143,7 @@ class FuzzyIndex:
     def _index_every_gram(self) -> None:
         self._text_grams = {}
         for text in self._texts:
-            for gram in dict.fromkeys(_grams(text)):
+            for gram in dict.fromkeys(grams(text)):
                 self._text_grams.setdefault(gram, []).append(text)
 
     def _postings(self, gram: str) -> Sequence[int]:
@@ -163,27 +202,15 @@ class FuzzyIndex:
 
     def _candidates(self, msgid: str, query: bytes) -> Sequence[int]:
         """Indices worth scoring, those sharing the most 4-grams with ``msgid`` first."""
-        grams = _grams(msgid)
-        if not grams:
-            low = math.ceil(len(query) / _SHORT_FACTOR)
-            high = int(len(query) * _SHORT_FACTOR)
-            return [i for size in range(low, high + 1) for i in self._short.get(size, ())]
+        found = grams(msgid)
+        if not found:
+            return [i for size in short_sizes(len(query)) for i in self._short.get(size, ())]
         counts: Counter[int] = Counter()
-        for gram in grams:
+        for gram in found:
             counts.update(self._postings(gram))
         return sorted(counts, key=lambda index: (-counts[index], index))
 
     def _weight(self, index: int, msgctxt: str | None, query: bytes, bound: float) -> float:
-        entry = self._entries[index]
-        same_context = entry.msgctxt is None or (msgctxt is not None and entry.msgctxt == msgctxt)
-        bonus = _BONUS if same_context else 0.0
-        other = self._bytes[index]
-        total = len(query) + len(other)
-        # Cheap bound first: the score can never pass 2 * shorter / total.
-        if total == 0 or 2 * min(len(query), len(other)) / total + bonus <= bound:
-            return 0.0
-        cutoff = int((1 - (bound - bonus * 1.01)) * total) + 1
-        edits = _indel().distance(query, other, score_cutoff=cutoff)
-        if edits > cutoff:
-            return 0.0
-        return (total - edits) / total + bonus
+        context = self._entries[index].msgctxt
+        same = context is None or (msgctxt is not None and context == msgctxt)
+        return weight(query, self._bytes[index], same_context=same, bound=bound)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,29 @@ def test_get_many_reads_the_records_asked_for_in_batches(tmp_path: Path) -> None
         found = cache.get_many("memory", [*names[::2], "missing", names[0]])
     assert list(found) == names[::2]
     assert found[names[4]] == [[None, "문장 4", "sentence 4"]]
+
+
+def test_bytes_are_kept_as_they_are_and_json_values_as_json(tmp_path: Path) -> None:
+    record = "파드\x00pod\n".encode() + bytes(range(256))  # not UTF-8, not JSON
+    with Cache(tmp_path) as cache:
+        cache.put("memory", "a", record)
+        cache.put("memory", "b", ["파드", None])
+        cache.put("memory", "c", "text, not bytes")
+    with Cache(tmp_path) as cache:
+        assert cache.get("memory", "a") == record
+        assert cache.get_many("memory", ["a", "b", "c"]) == {
+            "a": record,
+            "b": ["파드", None],
+            "c": "text, not bytes",
+        }
+
+
+def test_a_cache_of_an_older_schema_is_emptied(tmp_path: Path) -> None:
+    with Cache(tmp_path) as cache:
+        cache.put("extract", "a.md", "abc")
+    connection = sqlite3.connect(tmp_path / "records.sqlite3")
+    connection.execute("PRAGMA user_version = 1")
+    connection.commit()
+    connection.close()
+    with Cache(tmp_path) as cache:
+        assert cache.get("extract", "a.md") is None
