@@ -6,7 +6,7 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 # The pool's modules are imported when a pool starts: a run on one worker, or a command
 # that starts none, does without them.
@@ -50,42 +50,109 @@ def ordered_map(
     chunks of ``chunk`` and at most a few chunks per worker are in flight, so memory does
     not grow with the number of items.  ``items`` is consumed lazily, in the calling
     process.  ``local``, when given, is tried first on each item in the calling
-    process: a result other than None is used, and the item is not sent.  The workers
-    start when the first item is sent; with ``jobs == 1`` everything runs in this
-    process, without a pool.  ``function`` must be picklable (a module-level function
-    or a ``functools.partial`` of one) and is expected to turn its own errors into
-    results: an exception it raises stops the run.
+    process: a result other than None is used, and the item is not sent.
+
+    The workers start once ``chunk`` items are to be sent: fewer than that in all (the
+    few documents a run with almost nothing to do redoes) run in this process, as
+    everything does with ``jobs == 1``.  ``function`` must be picklable (a module-level
+    function or a ``functools.partial`` of one) and is expected to turn its own errors
+    into results: an exception it raises stops the run.
     """
     if jobs <= 1:
         for item in items:
             result = None if local is None else local(item)
             yield function(item) if result is None else result
         return
-    pool: ProcessPoolExecutor | None = None
-    # Chunks sent (futures) and results made here, in the order of their items.
-    pending: deque[Future[list[_Result]] | list[_Result]] = deque()
-    batch: list[_Item] = []
+    pending = _Pending(function, jobs, chunk)
     try:
         for item in items:
             result = None if local is None else local(item)
             if result is None:
-                batch.append(item)
-            if batch and (result is not None or len(batch) == chunk):
-                pool = pool or _pool(jobs)
-                pending.append(pool.submit(_run_chunk, function, batch))
-                batch = []
-            if result is not None:
-                pending.append([result])
-            while len(pending) >= _AHEAD * jobs or (pending and _ready(pending[0])):
-                yield from _results(pending.popleft())
-        if batch:
-            pool = pool or _pool(jobs)
-            pending.append(pool.submit(_run_chunk, function, batch))
-        while pending:
-            yield from _results(pending.popleft())
+                pending.send(item)
+            else:
+                pending.ready(result)
+            yield from pending.done()
+        yield from pending.finish()
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        pending.close()
+
+
+class _Unsent(list):  # type: ignore[type-arg]
+    """Items kept back until there are enough of them to start the workers."""
+
+
+class _Pending:
+    """The results to come, in the order of their items: chunks sent to the workers
+    (futures), results made in the calling process, and items kept back (:class:`_Unsent`)
+    while there are too few to start the workers for."""
+
+    def __init__(self, function: Callable[[Any], Any], jobs: int, chunk: int) -> None:
+        self.function, self.jobs, self.chunk = function, jobs, chunk
+        self.pool: ProcessPoolExecutor | None = None
+        self.entries: deque[Future[list[Any]] | list[Any]] = deque()
+        self.batch: list[Any] = []  # items to send in the next chunk, once workers run
+        self.kept = 0  # items kept back
+
+    def send(self, item: Any) -> None:
+        if self.pool is not None:
+            self.batch.append(item)
+            if len(self.batch) == self.chunk:
+                self._submit()
+            return
+        if not self.entries or not isinstance(self.entries[-1], _Unsent):
+            self.entries.append(_Unsent())
+        self.entries[-1].append(item)  # type: ignore[union-attr]
+        self.kept += 1
+        if self.kept >= self.chunk:
+            self._start()
+
+    def ready(self, result: Any) -> None:
+        self._submit()
+        self.entries.append([result])
+        if self.pool is None and len(self.entries) > _KEPT_RESULTS:
+            self._start()  # results held behind kept items: bound them
+
+    def done(self) -> Iterator[Any]:
+        """The results at the head that are ready; waits for the oldest chunk when too
+        many are in flight."""
+        entries = self.entries
+        while entries and not isinstance(entries[0], _Unsent):
+            head = entries[0]
+            waiting = not isinstance(head, list) and not head.done()
+            if waiting and len(entries) < _AHEAD * self.jobs:
+                return
+            entries.popleft()
+            yield from head if isinstance(head, list) else head.result()
+
+    def finish(self) -> Iterator[Any]:
+        """Every result left: kept items run here, since too few came to start workers."""
+        self._submit()
+        while self.entries:
+            head = self.entries.popleft()
+            if isinstance(head, _Unsent):
+                yield from map(self.function, head)
+            else:
+                yield from head if isinstance(head, list) else head.result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _start(self) -> None:
+        self.pool = _pool(self.jobs)
+        for index, entry in enumerate(self.entries):
+            if isinstance(entry, _Unsent):
+                self.entries[index] = self.pool.submit(_run_chunk, self.function, list(entry))
+        self.kept = 0
+
+    def _submit(self) -> None:
+        if self.batch and self.pool is not None:
+            self.entries.append(self.pool.submit(_run_chunk, self.function, self.batch))
+            self.batch = []
+
+
+# Results made in the calling process that may wait behind items kept back.
+_KEPT_RESULTS = 256
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
@@ -94,14 +161,6 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         jobs, mp_context=_context(), initializer=_start_worker, initargs=(os.getpid(),)
     )
-
-
-def _ready(entry: Future[list[_Result]] | list[_Result]) -> bool:
-    return isinstance(entry, list) or entry.done()
-
-
-def _results(entry: Future[list[_Result]] | list[_Result]) -> list[_Result]:
-    return entry if isinstance(entry, list) else entry.result()
 
 
 def _start_worker(parent: int) -> None:

@@ -55,3 +55,40 @@ def test_an_error_in_a_worker_stops_the_run() -> None:
 
 def test_default_jobs_is_the_usable_cpu_count() -> None:
     assert 1 <= default_jobs() <= (os.cpu_count() or 1)
+
+
+def _pid(item: int) -> tuple[int, int]:
+    return item, os.getpid()
+
+
+def _local_evens(item: int) -> tuple[int, int] | None:
+    """Even items are answered here (pid 0), odd ones need ``_pid``."""
+    return (item, 0) if item % 2 == 0 else None
+
+
+def test_local_results_and_worker_results_keep_the_order_of_the_items() -> None:
+    results = list(ordered_map(_pid, range(40), jobs=2, chunk=2, local=_local_evens))
+    assert [item for item, _ in results] == list(range(40))
+    assert {pid for item, pid in results if item % 2 == 0} == {0}
+    assert os.getpid() not in {pid for item, pid in results if item % 2}  # sent to workers
+
+
+def test_fewer_items_to_send_than_a_chunk_run_here_without_workers() -> None:
+    results = list(ordered_map(_pid, range(11), jobs=2, chunk=8, local=_local_evens))
+    assert [item for item, _ in results] == list(range(11))
+    assert {pid for item, pid in results if item % 2} == {os.getpid()}  # 5 odd items < 8
+
+
+def test_a_chunk_of_items_to_send_starts_the_workers() -> None:
+    results = list(ordered_map(_pid, range(16), jobs=2, chunk=8, local=_local_evens))
+    assert [item for item, _ in results] == list(range(16))
+    assert os.getpid() not in {pid for item, pid in results if item % 2}  # 8 odd items
+
+
+def test_results_do_not_pile_up_behind_an_item_kept_back() -> None:
+    """One item to send, then many local results: the workers start rather than hold
+    hundreds of results until the end."""
+    results = ordered_map(_pid, range(600), jobs=2, chunk=8, local=lambda i: (i, 0) if i else None)
+    first = next(results)
+    assert first[0] == 0 and first[1] != os.getpid()
+    assert [item for item, _ in results] == list(range(1, 600))
