@@ -280,7 +280,7 @@ class _Tasks:
                     yield rel, sent[-1]
 
         workers = max(1, min(self.jobs, len(sources)))
-        in_full = functools.partial(_in_full, task, cache is not None)
+        in_full = functools.partial(_in_full, task, cache is not None and stamps.RELIABLE)
         local = functools.partial(_express, task) if express and cache is not None else None
         results = ordered_map(in_full, items(), jobs=workers, local=local)
         for rel, result in zip(sources, results, strict=True):

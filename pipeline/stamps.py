@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 
 __all__ = [
     "COARSE_WINDOW_NS",
+    "RELIABLE",
     "WINDOW_NS",
     "Stamp",
     "now",
@@ -32,6 +33,11 @@ __all__ = [
     "stamp",
     "vouches",
 ]
+
+#: Whether stamps can vouch for files here.  On Windows ``st_ctime`` is the creation
+#: time, which programs can set, and some file systems give every file inode 0: an edit
+#: of the same size with its modification time put back would keep its stamp.
+RELIABLE = os.name != "nt"
 
 #: How long after its last change a file's stat can vouch for it: a tick of the file
 #: system's clock, which lags the system clock by a few milliseconds, with room to spare.

@@ -131,7 +131,7 @@ def _suffixed(parts: tuple[str, ...], suffix: str) -> tuple[str, ...]:
 def _inside(root: Path, parts: tuple[str, ...]) -> Path:
     """``root`` joined with ``parts`` (checked by :func:`_parts`), after checking that no
     symbolic link on the way leads outside ``root``."""
-    top = os.fspath(root)
+    top = os.fspath(root).rstrip(os.sep)  # "" for the root folder itself: "/a", not "//a"
     text = os.sep.join((top, *parts))  # os.path.join's checks are done: parts are relative
     if _through_link(top, parts) and not Path(text).resolve().is_relative_to(root.resolve()):
         path = Path(text)

@@ -269,6 +269,30 @@ def test_a_run_with_nothing_to_do_reads_no_file(
     assert again == before  # all unchanged, the same problems reported
 
 
+def test_where_stamps_cannot_be_trusted_every_file_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows: a creation time programs can set stands in for the change time."""
+    monkeypatch.setattr(stamps, "RELIABLE", False)
+    config, before = _settled_cycle(tmp_path)
+    read: list[str] = []
+    original = workspace.read_with_status
+
+    def spying(path: Path, **options: object) -> tuple[bytes | None, os.stat_result | None]:
+        read.append(Path(path).relative_to(config.root).as_posix())
+        return original(path, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workspace, "read_with_status", spying)
+    monkeypatch.setattr(runs, "read_with_status", spying)
+    with Cache(config.root / CACHE_DIR) as cache:
+        again = [_report(commands.extract(config, now=LATER, jobs=1, cache=cache))]
+        again.append(_report(commands.build(config, jobs=1, cache=cache)))
+    assert again == before
+    assert {path for path in read if path.startswith("source/")} == {
+        path.relative_to(config.root).as_posix() for path in config.source_dir.rglob("*.md")
+    }
+
+
 @pytest.mark.parametrize("folder", ["locales/ja", "output/ja"])
 def test_a_folder_swapped_for_a_link_outside_is_refused_though_its_files_are_stamped(
     tmp_path: Path, folder: str

@@ -286,3 +286,9 @@ def test_a_folder_where_a_catalog_or_output_should_be_fails_that_file_alone(proj
     assert "hint: check the folder" in build.output
     assert (project / "locales/en/other.po").is_file()
     assert (project / "locales/en/good.po").is_dir() and (project / "output/en/other.md").is_dir()
+
+
+def test_paths_below_the_root_folder_itself_have_one_separator() -> None:
+    layout = Layout(Path("/"), Path("/"), Path("/"))
+    assert str(layout.source(Path("a.md"))) == "/a.md"
+    assert str(layout.catalog("en", Path("docs/a.md"))) == "/en/docs/a.po"
