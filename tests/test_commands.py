@@ -246,12 +246,8 @@ def _settled_cycle(root: Path) -> tuple[Config, Runs]:
     return config, runs
 
 
-def test_a_run_with_nothing_to_do_reads_no_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Every document is replayed from its files' stamps, but the one that failed: an
-    error is never cached, so it is read (and reported) again."""
-    config, before = _settled_cycle(tmp_path)
+def _rerun_reading(config: Config, monkeypatch: pytest.MonkeyPatch) -> tuple[Runs, list[str]]:
+    """Extract and build again in this process; their reports, and every file they read."""
     read: list[str] = []
     original = workspace.read_with_status
 
@@ -264,6 +260,16 @@ def test_a_run_with_nothing_to_do_reads_no_file(
     with Cache(config.root / CACHE_DIR) as cache:
         again = [_report(commands.extract(config, now=LATER, jobs=1, cache=cache))]
         again.append(_report(commands.build(config, jobs=1, cache=cache)))
+    return again, read
+
+
+def test_a_run_with_nothing_to_do_reads_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every document is replayed from its files' stamps, but the one that failed: an
+    error is never cached, so it is read (and reported) again."""
+    config, before = _settled_cycle(tmp_path)
+    again, read = _rerun_reading(config, monkeypatch)
     assert BROKEN in read
     assert [path for path in read if Path(path).stem != "broken"] == []
     assert again == before  # all unchanged, the same problems reported
@@ -275,18 +281,7 @@ def test_where_stamps_cannot_be_trusted_every_file_is_read(
     """Windows: a creation time programs can set stands in for the change time."""
     monkeypatch.setattr(stamps, "RELIABLE", False)
     config, before = _settled_cycle(tmp_path)
-    read: list[str] = []
-    original = workspace.read_with_status
-
-    def spying(path: Path, **options: object) -> tuple[bytes | None, os.stat_result | None]:
-        read.append(Path(path).relative_to(config.root).as_posix())
-        return original(path, **options)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(workspace, "read_with_status", spying)
-    monkeypatch.setattr(runs, "read_with_status", spying)
-    with Cache(config.root / CACHE_DIR) as cache:
-        again = [_report(commands.extract(config, now=LATER, jobs=1, cache=cache))]
-        again.append(_report(commands.build(config, jobs=1, cache=cache)))
+    again, read = _rerun_reading(config, monkeypatch)
     assert again == before
     assert {path for path in read if path.startswith("source/")} == {
         path.relative_to(config.root).as_posix() for path in config.source_dir.rglob("*.md")

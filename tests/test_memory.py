@@ -59,6 +59,15 @@ def test_a_snapshot_reads_recorded_entries_from_the_cache_not_the_file(tmp_path:
     assert found.origin == "locales/en/pods.po" and found.exact
 
 
+def _assert_the_file_answers(tmp_path: Path, damaged: object) -> None:
+    """With ``damaged`` as the catalog's memory record, the memory reads the catalog."""
+    file = _snapshot_file(tmp_path)
+    with Cache(tmp_path / "cache") as cache:
+        cache.put(RECORD_KIND, file.hash, damaged)
+    found = Snapshot([file], [], tmp_path / "cache").exact(None, "파드는 가장 작은 배포 단위이다.")
+    assert found is not None and found.entry.msgstr == "A pod is the smallest unit of deployment."
+
+
 @pytest.mark.parametrize(
     "damaged",
     [
@@ -73,11 +82,7 @@ def test_a_snapshot_reads_recorded_entries_from_the_cache_not_the_file(tmp_path:
 def test_a_damaged_record_is_not_trusted_and_the_file_is_read(
     tmp_path: Path, damaged: object
 ) -> None:
-    file = _snapshot_file(tmp_path)
-    with Cache(tmp_path / "cache") as cache:
-        cache.put(RECORD_KIND, file.hash, damaged)
-    found = Snapshot([file], [], tmp_path / "cache").exact(None, "파드는 가장 작은 배포 단위이다.")
-    assert found is not None and found.entry.msgstr == "A pod is the smallest unit of deployment."
+    _assert_the_file_answers(tmp_path, damaged)
 
 
 def test_a_file_changed_since_the_snapshot_lends_nothing(tmp_path: Path) -> None:
@@ -186,11 +191,7 @@ GOOD = _record()
 def test_a_damaged_record_of_bytes_is_not_trusted_and_the_file_is_read(
     tmp_path: Path, damaged: bytes
 ) -> None:
-    file = _snapshot_file(tmp_path)
-    with Cache(tmp_path / "cache") as cache:
-        cache.put(RECORD_KIND, file.hash, damaged)
-    found = Snapshot([file], [], tmp_path / "cache").exact(None, "파드는 가장 작은 배포 단위이다.")
-    assert found is not None and found.entry.msgstr == "A pod is the smallest unit of deployment."
+    _assert_the_file_answers(tmp_path, damaged)
 
 
 @pytest.mark.parametrize(
