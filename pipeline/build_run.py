@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,9 +57,10 @@ def build(
     _check_output_folder(config)
 
     def prepare(sources: list[Path]) -> runs.Task:
+        by_key = {rel.as_posix(): rel for rel in sources}  # one for every language
         _SHARED_ANCHORS.clear()
         _SHARED_ANCHORS.update(
-            {code: _AnchorsAhead(config, code, sources) for code in config.languages}
+            {code: _AnchorsAhead(config, code, by_key) for code in config.languages}
         )
         return functools.partial(_build_document, Run(config, runs.fingerprint(config, cache)))
 
@@ -311,18 +313,21 @@ class _AnchorsAhead(Mapping[str, anchors.Anchors]):
 
     A document's own build records its anchors; a link to a document not built yet
     reads that document and the headings of its catalog ahead of time.  Only the small
-    :class:`~pipeline.anchors.Anchors` are kept, never documents.  Every worker process
+    :class:`~pipeline.anchors.Anchors` of the documents used last are kept, never
+    documents: anchors dropped are read ahead again if needed.  Every worker process
     has its own; they agree, since both ways give the same anchors.
 
     For the cache, it notes which other documents the current build looked at
     (:meth:`consulted`): their source and catalog are inputs of its output.
     """
 
-    def __init__(self, config: Config, code: str, sources: Sequence[Path]) -> None:
+    def __init__(self, config: Config, code: str, sources: Mapping[str, Path]) -> None:
         self._config, self._code = config, code
         self._layout = runs.layout(config)
-        self._sources = {rel.as_posix(): rel for rel in sources}
-        self._found: dict[str, anchors.Anchors] = {}
+        self._sources = sources  # by their POSIX path
+        # The most recently used anchors only: a site's would grow with it, and anchors
+        # dropped are read ahead again when a link needs them (the same anchors).
+        self._found: OrderedDict[str, anchors.Anchors] = OrderedDict()
         self._current = ""
         self._consulted: set[str] = set()
         #: How links in this language find documents and their anchors.
@@ -330,9 +335,11 @@ class _AnchorsAhead(Mapping[str, anchors.Anchors]):
 
     def __getitem__(self, key: str) -> anchors.Anchors:
         self._note(key)
-        if key not in self._found:
-            self._found[key] = self._read_ahead(self._sources[key])
-        return self._found[key]
+        found = self._found.get(key)
+        if found is None:
+            found = self._read_ahead(self._sources[key])
+        self._keep(key, found)
+        return found
 
     def __contains__(self, key: object) -> bool:
         if isinstance(key, str):
@@ -369,7 +376,13 @@ class _AnchorsAhead(Mapping[str, anchors.Anchors]):
 
     def remember(self, rel: Path, document: Document, accepted: Mapping[_Key, str]) -> None:
         style = self._config.slug_style
-        self._found[rel.as_posix()] = anchors.document_anchors(document, accepted, style=style)
+        self._keep(rel.as_posix(), anchors.document_anchors(document, accepted, style=style))
+
+    def _keep(self, key: str, found: anchors.Anchors) -> None:
+        self._found[key] = found
+        self._found.move_to_end(key)
+        if len(self._found) > _ANCHORS_KEPT:
+            self._found.popitem(last=False)
 
     def _note(self, key: str) -> None:
         if key != self._current:
@@ -395,6 +408,9 @@ class _AnchorsAhead(Mapping[str, anchors.Anchors]):
             accepted = {}
         return anchors.document_anchors(document, accepted, style=self._config.slug_style)
 
+
+# Documents whose anchors each language keeps: links mostly point to pages nearby.
+_ANCHORS_KEPT = 256
 
 #: The anchors of the current build run, by language; inherited by forked workers.
 _SHARED_ANCHORS: dict[str, _AnchorsAhead] = {}

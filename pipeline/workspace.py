@@ -166,6 +166,8 @@ def _through_link(top: str, parts: tuple[str, ...]) -> bool:
                 return False  # nothing further down exists to be a link
             if stat.S_ISLNK(mode):
                 return True
+            if len(_SEEN_FOLDERS) >= _SEEN_AT_MOST:
+                _SEEN_FOLDERS.clear()  # looked at again: the set stays small on any site
             _SEEN_FOLDERS.add(current)
     try:
         return stat.S_ISLNK(os.lstat(parent + os.sep + name).st_mode)
@@ -176,6 +178,8 @@ def _through_link(top: str, parts: tuple[str, ...]) -> bool:
 # Folders found to be real folders (not links) since the run began: a site's thousands
 # of files share a few dozen folders.
 _SEEN_FOLDERS: set[str] = set()
+# Sources are visited in order, so a document's folders were mostly seen just before.
+_SEEN_AT_MOST = 2048
 
 
 def forget_seen_folders() -> None:

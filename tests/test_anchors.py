@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import polib
 import pytest
 
-from pipeline import anchors, commands, markdown
+from pipeline import anchors, build_run, commands, markdown
 from pipeline.anchors import LinkIndex, document_anchors, explicit_id, rewrite_links, slugify
 from pipeline.config import Config
 from pipeline.document import parse_document
@@ -307,3 +307,29 @@ def test_plain_headings_are_what_the_parser_shows() -> None:
                     assert markdown.plain_text(markdown.parse_inline(text)) == text, text
                     checked += 1
     assert checked > 1000
+
+
+def test_anchors_dropped_for_room_are_read_again_and_give_the_same_links(
+    project: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build keeps the anchors of the last ``_ANCHORS_KEPT`` documents only (a site's
+    would grow with it); a link to a document whose anchors were dropped reads them
+    again, and the outputs are those of a build that kept them all."""
+    reads: list[str] = []
+    read_ahead = build_run._AnchorsAhead._read_ahead
+
+    def counted(self: build_run._AnchorsAhead, rel: Path) -> anchors.Anchors:
+        reads.append(rel.as_posix())
+        return read_ahead(self, rel)
+
+    monkeypatch.setattr(build_run._AnchorsAhead, "_read_ahead", counted)
+    list(commands.build(project, jobs=1))
+    kept_all, reads_kept_all = _outputs(project), list(reads)
+    for path in project.output_dir.rglob("*.md"):
+        path.unlink()
+    reads.clear()
+    monkeypatch.setattr(build_run, "_ANCHORS_KEPT", 1)
+    list(commands.build(project, jobs=1))
+    assert _outputs(project) == kept_all
+    assert len(reads) > len(reads_kept_all)
+    assert len(build_run._SHARED_ANCHORS["en"]._found) == 1

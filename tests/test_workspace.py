@@ -292,3 +292,27 @@ def test_paths_below_the_root_folder_itself_have_one_separator() -> None:
     layout = Layout(Path("/"), Path("/"), Path("/"))
     assert str(layout.source(Path("a.md"))) == "/a.md"
     assert str(layout.catalog("en", Path("docs/a.md"))) == "/en/docs/a.po"
+
+
+def test_the_folders_seen_stay_few_and_a_link_is_still_caught_after_they_are_forgotten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folders found to be real are remembered to spare ``lstat`` calls, at most
+    ``_SEEN_AT_MOST`` of them: a large site's would otherwise grow with it."""
+    monkeypatch.setattr(workspace, "_SEEN_AT_MOST", 2)
+    workspace.forget_seen_folders()
+    source = tmp_path / "source"
+    names = [Path(f"{folder}/sub/a.md") for folder in "abcde"]
+    for name in names:
+        (source / name).parent.mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    layout = Layout(source, tmp_path / "locales", tmp_path / "output")
+    for name in names:
+        assert layout.source(name) == source / name
+        assert len(workspace._SEEN_FOLDERS) <= 2
+    # "a" was seen first and forgotten since: swapped for a link, it is refused.
+    (source / "a" / "sub").rmdir()
+    (source / "a").rmdir()
+    (source / "a").symlink_to(tmp_path / "outside", target_is_directory=True)
+    with pytest.raises(PathError, match="a symbolic link leads outside"):
+        layout.source(names[0])
