@@ -36,6 +36,11 @@ _DATABASE = "records.sqlite3"
 _SCHEMA = 2
 # Commit every this many records: a run that is killed keeps most of its work.
 _BATCH = 256
+# The records noted as in use (see Cache.note); a temporary table lives as long as its
+# connection.
+_NOTED_TABLE = (
+    "CREATE TEMP TABLE IF NOT EXISTS noted (kind TEXT, name TEXT, PRIMARY KEY (kind, name))"
+)
 _README = (
     "This folder is the l10n incremental cache. It only saves time: delete it whenever\n"
     "you like, and keep it out of version control.\n"
@@ -126,6 +131,7 @@ class Cache:
         self._connection: sqlite3.Connection | None = None
         self._broken = False
         self._pending = 0
+        self._noted_on: sqlite3.Connection | None = None  # where the notes are
 
     def get(self, kind: str, name: str) -> Any | None:
         """The record stored under ``(kind, name)``, or ``None``."""
@@ -181,24 +187,80 @@ class Cache:
                     "INSERT OR REPLACE INTO records (kind, name, value) VALUES (?, ?, ?)",
                     (kind, name, value),
                 )
-            self._pending += 1
-            if self._pending >= _BATCH:
-                connection.commit()
-                self._pending = 0
+            self._wrote(connection)
         except sqlite3.Error as error:
             self._drop(error)
 
-    def names(self, kind: str) -> set[str]:
-        """The names of every record of ``kind`` (empty without a usable cache)."""
+    def _wrote(self, connection: sqlite3.Connection) -> None:
+        """Count a record written, and commit every ``_BATCH``."""
+        self._pending += 1
+        if self._pending >= _BATCH:
+            connection.commit()
+            self._pending = 0
+
+    def add(self, kind: str, name: str, value: Any) -> None:
+        """Store ``value`` under ``(kind, name)`` unless a record is there already: for
+        records named by the hash of what they hold, which never change."""
         connection = self._connect()
         if connection is None:
-            return set()
+            return
+        if not isinstance(value, bytes):
+            value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         try:
-            rows = connection.execute("SELECT name FROM records WHERE kind = ?", (kind,))
-            return {name for (name,) in rows}
+            connection.execute(
+                "INSERT OR IGNORE INTO records (kind, name, value) VALUES (?, ?, ?)",
+                (kind, name, value),
+            )
+            self._wrote(connection)
         except sqlite3.Error as error:
             self._drop(error)
-            return set()
+
+    def note(self, kind: str, names: Iterable[str]) -> None:
+        """Note the records ``names`` of ``kind`` as in use, for :meth:`keep_noted`.
+
+        The names go to a temporary table, not to a set: a site has thousands.
+        """
+        connection = self._connect()
+        if connection is None:
+            return
+        try:
+            connection.execute(_NOTED_TABLE)
+            connection.executemany(
+                "INSERT OR IGNORE INTO noted (kind, name) VALUES (?, ?)",
+                ((kind, name) for name in names),
+            )
+            self._noted_on = connection
+        except sqlite3.Error as error:
+            self._drop(error)
+
+    def keep_noted(self, kind: str) -> None:
+        """Forget the records of ``kind`` that :meth:`note` did not name.
+
+        The notes last as long as the database stays open: if it was closed since
+        one was taken, nothing is forgotten (records kept too long only take room).
+        """
+        connection = self._connect()
+        if connection is None or self._noted_on not in (None, connection):
+            return
+        try:
+            connection.execute(_NOTED_TABLE)
+            connection.execute(
+                "DELETE FROM records WHERE kind = ? "
+                "AND name NOT IN (SELECT name FROM noted WHERE kind = ?)",
+                (kind, kind),
+            )
+        except sqlite3.Error as error:
+            self._drop(error)
+
+    def commit(self) -> None:
+        """Make what was recorded so far visible to other connections."""
+        if self._connection is None:
+            return
+        try:
+            self._connection.commit()
+            self._pending = 0
+        except sqlite3.Error as error:
+            self._drop(error)
 
     def keep_only(self, kind: str, names: Iterable[str]) -> None:
         """Forget the records of ``kind`` whose name is not in ``names`` (deleted sources)."""

@@ -21,7 +21,6 @@ from pipeline.cache import Cache, digest
 from pipeline.config import Config
 from pipeline.errors import CatalogError, PipelineError
 from pipeline.memory import (
-    RECORD_KIND,
     MemoryNeeded,
     Pending,
     Snapshot,
@@ -54,15 +53,11 @@ def extract(
     catalog.language_info(config.source_lang)
     languages = tuple(catalog.language_info(code) for code in config.languages)
     compendia = _compendia(config, languages)
-    # The names of the memory records in the cache, read under the lock.
-    recorded: set[str] | None = set() if cache is not None else None
     # The memory fills only messages new to a catalog, which needs a changed source or
     # catalog: so it is not part of the cache key (see catalog.update).
     plan = Run(config, runs.fingerprint(config, cache), now, languages)
 
     def prepare(sources: list[Path]) -> runs.Task:
-        if recorded is not None and config.translation_memory:
-            recorded.update(cache.names(RECORD_KIND))
         _SHARED_MEMORIES.clear()
         _SHARED_MEMORIES.update({c.code: _pending(config, c.code, compendia) for c in languages})
         return functools.partial(_extract_document, plan)
@@ -82,7 +77,7 @@ def extract(
         jobs=jobs,
         cache=cache,
         progress=progress,
-        memory_records=recorded,
+        memory_records=cache is not None,
         again=again,
     )
 

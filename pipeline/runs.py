@@ -167,7 +167,7 @@ def run(
     jobs: int,
     cache: Cache | None,
     progress: Progress | None,
-    memory_records: set[str] | None = None,
+    memory_records: bool = False,
     again: Again | None = None,
 ) -> Iterator[Outcome]:
     """Discover the sources, then yield each task's outcomes in document order.
@@ -177,10 +177,9 @@ def run(
     and held until the last, around ``prepare`` (which gets the sources and reads what
     the tasks share) and every task; the symbolic links found are reported first.
     Cache records are read shortly before each task is sent (a few hundred at a time)
-    and written, when they changed, as its result comes back.  With ``memory_records``
-    (the names of the memory records in the cache, filled in by ``prepare``), the tasks'
-    new memory records are stored too, and at the end every one no task mentioned is
-    forgotten.
+    and written, when they changed, as its result comes back.  With ``memory_records``,
+    the tasks' new memory records are stored too, and at the end every one no task
+    mentioned is forgotten.
 
     With a cache, each task is first tried in this process from its files' stamps
     (see :class:`Files`): a document whose files are as the last run left them is
@@ -229,9 +228,10 @@ class _Tasks:
     jobs: int
     cache: Cache | None
     progress: Progress | None
-    memory_records: set[str] | None
+    memory_records: bool
     done: int = 0
-    used: set[str] = field(default_factory=set)  # memory records a task mentioned
+    # Memory records tasks mentioned, noted in the cache a batch at a time.
+    used: list[str] = field(default_factory=list)
     # Documents with files to stamp once settled: (when noted, document, files).
     unsettled: deque[tuple[int, str, tuple[tuple[str, str], ...]]] = field(default_factory=deque)
 
@@ -253,7 +253,7 @@ class _Tasks:
             if again is None:
                 raise RuntimeError("a task was deferred, but the run has no second pass")
             if self.cache is not None:
-                self.cache.close()  # commit: the second pass may read the records
+                self.cache.commit()  # the second pass may read the records
             second = self._map(again(found), [self.sources[i] for i in deferred])
             for index in range(deferred[0], len(self.sources)):
                 outcomes = held.pop(index, None)
@@ -261,8 +261,9 @@ class _Tasks:
         self._settle(final=True)
         if self.cache is not None:
             self.cache.keep_only(self.kind, (rel.as_posix() for rel in self.sources))
-            if self.memory_records is not None:
-                self.cache.keep_only(RECORD_KIND, self.used)
+            if self.memory_records:
+                self.cache.note(RECORD_KIND, self.used)
+                self.cache.keep_noted(RECORD_KIND)
 
     def _map(self, task: Task, sources: list[Path], *, express: bool = False) -> Iterator[Done]:
         """``task`` over ``sources`` in order, with each result's records kept; first
@@ -322,14 +323,16 @@ class _Tasks:
         Records not ``in_use`` are forgotten at the end of the run, unless another task
         uses them (identical catalogs share a record).
         """
-        if self.cache is None or self.memory_records is None:
+        if self.cache is None or not self.memory_records:
             return
         for name, value in records:
             if in_use:
-                self.used.add(name)
-            if value is not None and name not in self.memory_records:
-                self.cache.put(RECORD_KIND, name, value)
-                self.memory_records.add(name)
+                self.used.append(name)
+            if value is not None:
+                self.cache.add(RECORD_KIND, name, value)
+        if len(self.used) >= _RECORDS_AT_ONCE:
+            self.cache.note(RECORD_KIND, self.used)
+            self.used.clear()
 
     def _report(self, outcomes: tuple[Outcome, ...]) -> Iterator[Outcome]:
         yield from outcomes

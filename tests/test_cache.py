@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 import os
@@ -10,10 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polib
 import pytest
 
 from pipeline import cache as cache_module
+from pipeline import commands
 from pipeline.cache import CACHE_DIR, Cache, digest, tool_fingerprint
+from pipeline.config import Config
+from pipeline.memory import RECORD_KIND
 from tests.conftest import REPO
 
 
@@ -39,6 +44,76 @@ def test_none_forgets_a_record_and_keep_only_forgets_deleted_sources(tmp_path: P
         cache.keep_only("extract", ["a.md", "b.md"])
         assert [cache.get("extract", n) for n in ("a.md", "b.md", "c.md")] == [None, "b.md", None]
         assert [cache.get("build", n) for n in ("a.md", "b.md", "c.md")] == ["a.md", "b.md", "c.md"]
+
+
+def test_add_keeps_a_record_already_there(tmp_path: Path) -> None:
+    with Cache(tmp_path) as cache:
+        cache.add("memory", "h1", b"first")
+        cache.add("memory", "h1", b"second")
+        cache.add("memory", "h2", ["json"])
+        assert (cache.get("memory", "h1"), cache.get("memory", "h2")) == (b"first", ["json"])
+
+
+def test_keep_noted_forgets_the_records_no_note_named(tmp_path: Path) -> None:
+    with Cache(tmp_path) as cache:
+        for name in ("h1", "h2", "h3"):
+            cache.put("memory", name, b"x")
+        cache.put("extract", "a.md", "kept: another kind")
+        cache.note("memory", ["h1"])
+        cache.note("memory", iter(["h3", "h1"]))
+        cache.keep_noted("memory")
+        found = [cache.get("memory", n) for n in ("h1", "h2", "h3")]
+        assert found == [b"x", None, b"x"]
+        assert cache.get("extract", "a.md") == "kept: another kind"
+        cache.keep_noted("extract")  # nothing noted of any kind here: all go
+        assert cache.get("extract", "a.md") is None
+
+
+def test_notes_lost_with_their_connection_forget_nothing(tmp_path: Path) -> None:
+    """Notes live in a temporary table: once the database was closed, keep_noted does
+    nothing rather than forget records that are in use."""
+    cache = Cache(tmp_path)
+    cache.put("memory", "h1", b"x")
+    cache.put("memory", "h2", b"y")
+    cache.note("memory", ["h1"])
+    cache.close()
+    cache.keep_noted("memory")
+    assert (cache.get("memory", "h1"), cache.get("memory", "h2")) == (b"x", b"y")
+    cache.close()
+
+
+def test_an_extract_keeps_only_the_memory_records_of_the_catalogs_there(tmp_path: Path) -> None:
+    """A catalog's memory record is named by its bytes' hash: once a translator changed
+    the catalog and a run read it, the record of the old bytes is forgotten."""
+    (tmp_path / "source").mkdir()
+    for name in ("a", "b"):
+        (tmp_path / "source" / f"{name}.md").write_text(f"# {name} 문서\n\n본문이다.\n", "utf-8")
+    config = Config(
+        root=tmp_path,
+        languages=("en",),
+        source_dir=tmp_path / "source",
+        locales_dir=tmp_path / "locales",
+        output_dir=tmp_path / "output",
+    )
+    now = dt.datetime(2026, 12, 6, tzinfo=dt.UTC)
+
+    def extract_and_list_records() -> set[str]:
+        with Cache(tmp_path / CACHE_DIR) as cache:
+            list(commands.extract(config, now=now, cache=cache))
+        with sqlite3.connect(tmp_path / CACHE_DIR / "records.sqlite3") as connection:
+            rows = connection.execute("SELECT name FROM records WHERE kind = ?", (RECORD_KIND,))
+            return {name for (name,) in rows}
+
+    def catalog_hashes() -> set[str]:
+        return {digest(p.read_bytes()) for p in (tmp_path / "locales" / "en").glob("*.po")}
+
+    assert extract_and_list_records() == catalog_hashes()
+    path = tmp_path / "locales" / "en" / "a.po"
+    po = polib.pofile(str(path))
+    po.find("본문이다.").msgstr = "The body."
+    po.save()
+    assert extract_and_list_records() == catalog_hashes()
+    assert len(catalog_hashes()) == 2
 
 
 def test_a_corrupt_cache_file_is_replaced(tmp_path: Path) -> None:
