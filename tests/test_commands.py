@@ -626,14 +626,14 @@ def test_the_memory_read_back_from_the_cache_is_the_memory_the_catalogs_give(
 def test_the_memory_is_read_only_when_a_catalog_has_a_new_message(
     cached: tuple[Path, Runs], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    made: list[int] = []
-    original = memory.Snapshot.get
+    made: list[int] = []  # passes over the memory's entries
+    original = memory.Snapshot._search
 
-    def counting(self: memory.Snapshot) -> memory.Memory:
-        made.append(1)
-        return original(self)
+    def counting(self: memory.Snapshot, questions: list[memory.Question], few: int) -> object:
+        made.append(len(questions))
+        return original(self, questions, few)
 
-    monkeypatch.setattr(memory.Snapshot, "get", counting)
+    monkeypatch.setattr(memory.Snapshot, "_search", counting)
     config = _copy(cached[0], tmp_path / "edited")
     _translate(config)  # every catalog changes, no message is new
     with Cache(config.root / CACHE_DIR) as cache:
@@ -643,7 +643,9 @@ def test_the_memory_is_read_only_when_a_catalog_has_a_new_message(
     assert made == []
     config = _with_a_near_copy(cached[0], tmp_path, "new")
     _report(commands.extract(config, now=LATER, cache=None))
-    assert made  # the new document's messages are looked up
+    # The new document's messages are looked up: one pass per language answers them all,
+    # and the second pass asks nothing the first did not.
+    assert len(made) == len(config.languages) and all(made)
 
 
 def test_the_memory_has_the_catalogs_a_run_rewrites_as_they_were_before(
