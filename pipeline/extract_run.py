@@ -281,7 +281,7 @@ def _found(run: Run, catalogs: Sequence[Input]) -> tuple[_Found, ...]:
     if not run.config.translation_memory:
         return ()
     return tuple(
-        _Found(code, place.display, place.path, place.hash)
+        _Found(code, place.display, os.fspath(place.path), place.hash)
         for code, place in zip(run.config.languages, catalogs, strict=True)
         if place.error is None and place.path is not None and place.hash is not None
     )
@@ -289,11 +289,15 @@ def _found(run: Run, catalogs: Sequence[Input]) -> tuple[_Found, ...]:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Found:
-    """A catalog as a task found it before writing: what the memory needs of it."""
+    """A catalog as a task found it before writing: what the memory needs of it.
+
+    The path is kept as a string: the run keeps one of these per catalog of the site
+    until its second pass, and a :class:`~pathlib.Path` costs three times the memory.
+    """
 
     code: str
     origin: str
-    path: Path
+    path: str
     hash: str
     record: Any = None  # its memory record, when the run holds it (no cache)
 

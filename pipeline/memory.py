@@ -215,7 +215,7 @@ class SnapshotFile:
     """A catalog as it was before the run, named by the hash of its bytes then."""
 
     origin: str
-    path: Path
+    path: Path | str
     hash: str
 
 
@@ -889,7 +889,7 @@ def _catalog_columns(file: SnapshotFile) -> _Columns | None:
     """The entries of ``file``'s catalog if it still has the hash it had before the run
     (it was not recorded, or its record is damaged)."""
     try:
-        data = read_bytes(file.path)
+        data = read_bytes(Path(file.path))
     except PipelineError:
         return None
     if data is None or digest(data) != file.hash:
