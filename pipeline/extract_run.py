@@ -6,9 +6,11 @@ snapshotted once per run, and the compendia); see :mod:`pipeline.memory`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import gc
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -143,22 +145,41 @@ def _memories(
     questions the deferred tasks asked."""
     folder = cache.folder if cache is not None else None
     memories: dict[str, Snapshot | None] = {}
-    for language in languages:
-        code = language.code
-        files = [file for task in found for file in _catalogs(task) if file.code == code]
-        snapshot = [SnapshotFile(file.origin, file.path, file.hash) for file in files]
-        records = {file.hash: file.record for file in files if file.record is not None}
-        compendia = all_compendia[code]
-        memory = Snapshot(snapshot, compendia, folder, records) if snapshot or compendia else None
-        if memory is not None:
-            memory.answer(
-                question
-                for task in found
-                if isinstance(task, _Deferred)
-                for question in task.asked.get(code, ())
+    with _heap_frozen():
+        for language in languages:
+            code = language.code
+            files = [file for task in found for file in _catalogs(task) if file.code == code]
+            snapshot = [SnapshotFile(file.origin, file.path, file.hash) for file in files]
+            records = {file.hash: file.record for file in files if file.record is not None}
+            compendia = all_compendia[code]
+            memory = (
+                Snapshot(snapshot, compendia, folder, records) if snapshot or compendia else None
             )
-        memories[code] = memory
+            if memory is not None:
+                memory.answer(
+                    question
+                    for task in found
+                    if isinstance(task, _Deferred)
+                    for question in task.asked.get(code, ())
+                )
+            memories[code] = memory
     return memories
+
+
+@contextlib.contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """The objects alive now left out of the garbage collector's passes meanwhile.
+
+    Answering the memory makes many small objects, and so many collections, each of
+    which would otherwise walk all that the first pass keeps per document (at 10,000
+    documents that was a quarter of the answering's time).  Nothing is lost: objects
+    frozen are still freed when no longer referenced, and cycles once unfrozen.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _compendium(config: Config, path: Path, code: str) -> polib.POFile | None:
