@@ -20,7 +20,7 @@ from pipeline.fuzzy import THRESHOLD, FuzzyIndex
 
 if TYPE_CHECKING:
     from pipeline.document import Document, Segment
-    from pipeline.memory import Memory, Snapshot, Suggestion
+    from pipeline.memory import Lookup, Suggestion
 
 __all__ = [
     "LINK_NOTE",
@@ -140,7 +140,7 @@ def update(
     *,
     language: LanguageInfo,
     now: dt.datetime,
-    memory: Memory | Snapshot | None = None,
+    memory: Lookup | None = None,
     origin: str = "",
     purge_after: int = 0,
 ) -> polib.POFile:
@@ -202,7 +202,7 @@ def _match(
     new: polib.POEntry,
     exact: dict[tuple[str | None, str], polib.POEntry],
     index: FuzzyIndex,
-    memory: Memory | Snapshot | None,
+    memory: Lookup | None,
     origin: str,
 ) -> tuple[polib.POEntry, polib.POEntry | None]:
     """The merged entry for ``new`` and the old entry it used, if any (msgmerge's order).

@@ -10,7 +10,7 @@ import pytest
 from pipeline.catalog import language_info, template, translations, update
 from pipeline.document import parse_document
 from pipeline.errors import CatalogError
-from pipeline.memory import Memory
+from pipeline.memory import Snapshot
 
 NOW = dt.datetime(2026, 11, 29, 6, 24, tzinfo=dt.UTC)
 LATER = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -240,13 +240,13 @@ def test_obsolete_entries_age_with_source_changes_and_can_be_purged() -> None:
     assert _by_msgid(kept)[POD].comment == "obsolete-age: 2"
 
 
-def _memory(*catalogs: tuple[str, dict[str, str]]) -> Memory:
+def _memory(*catalogs: tuple[str, dict[str, str]]) -> Snapshot:
     sources = []
     for origin, mapping in catalogs:
         po = polib.POFile()
         po.extend(polib.POEntry(msgid=k, msgstr=v) for k, v in mapping.items())
         sources.append((origin, po))
-    return Memory(sources)
+    return Snapshot([], sources, None)
 
 
 def test_memory_pre_fills_exact_matches_as_translated_naming_their_origin() -> None:

@@ -13,18 +13,20 @@ import shutil
 import signal
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import polib
 import pytest
 
-from pipeline import commands, document, memory, pofile, runs, stamps, workspace
+from pipeline import catalog, commands, document, memory, pofile, runs, stamps, workspace
 from pipeline.cache import CACHE_DIR, Cache
 from pipeline.config import Config
 from pipeline.workspace import exclusive
 from tests.conftest import corpus_files
 from tests.corpus_translations import hostile, pseudo
+from tests.memory_reference import ReferenceMemory
 
 NOW = dt.datetime(2026, 11, 29, 6, 24, tzinfo=dt.UTC)
 LATER = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -624,14 +626,14 @@ def test_the_memory_read_back_from_the_cache_is_the_memory_the_catalogs_give(
 def test_the_memory_is_read_only_when_a_catalog_has_a_new_message(
     cached: tuple[Path, Runs], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    made: list[int] = []
-    original = memory.Snapshot.get
+    made: list[int] = []  # passes over the memory's entries
+    original = memory.Snapshot._search
 
-    def counting(self: memory.Snapshot) -> memory.Memory:
-        made.append(1)
-        return original(self)
+    def counting(self: memory.Snapshot, questions: list[memory.Question], few: int) -> object:
+        made.append(len(questions))
+        return original(self, questions, few)
 
-    monkeypatch.setattr(memory.Snapshot, "get", counting)
+    monkeypatch.setattr(memory.Snapshot, "_search", counting)
     config = _copy(cached[0], tmp_path / "edited")
     _translate(config)  # every catalog changes, no message is new
     with Cache(config.root / CACHE_DIR) as cache:
@@ -641,7 +643,9 @@ def test_the_memory_is_read_only_when_a_catalog_has_a_new_message(
     assert made == []
     config = _with_a_near_copy(cached[0], tmp_path, "new")
     _report(commands.extract(config, now=LATER, cache=None))
-    assert made  # the new document's messages are looked up
+    # The new document's messages are looked up: one pass per language answers them all,
+    # and the second pass asks nothing the first did not.
+    assert len(made) == len(config.languages) and all(made)
 
 
 def test_the_memory_has_the_catalogs_a_run_rewrites_as_they_were_before(
@@ -669,3 +673,66 @@ def test_the_memory_has_the_catalogs_a_run_rewrites_as_they_were_before(
         assert all(entry.msgstr == pseudo(entry.msgid) for entry in lent)
         results[cached_run] = _files(config.root)
     assert results[True] == results[False]
+
+
+def _with_new_endings(config: Config, count: int) -> list[Path]:
+    """Add ``count`` new documents: those with most sentences, their endings changed
+    (``다.`` to ``습니다.``), so that most of their messages are close to the originals'."""
+    texts = {path: path.read_text(encoding="utf-8") for path in config.source_dir.glob("*/*.md")}
+    originals = sorted(sorted(texts), key=lambda path: texts[path].count("다."), reverse=True)
+    targets = []
+    for original in originals[:count]:
+        targets.append(config.source_dir / "new" / f"endings-{original.name}")
+        targets[-1].parent.mkdir(exist_ok=True)
+        targets[-1].write_text(texts[original].replace("다.", "습니다."), encoding="utf-8")
+    return targets
+
+
+def _entries(po: polib.POFile) -> list[tuple[object, ...]]:
+    return [
+        (e.msgctxt, e.msgid, e.msgstr, e.flags, e.tcomment, e.previous_msgid, e.previous_msgctxt)
+        for e in po
+    ]
+
+
+@pytest.mark.parametrize(("jobs", "count"), [(1, 1), (2, 9)])  # 10 documents: on workers
+def test_new_messages_are_filled_as_one_fuzzy_index_over_the_catalogs_before_would(
+    cached: tuple[Path, Runs], tmp_path: Path, jobs: int, count: int
+) -> None:
+    """The memory as it was first written (every reviewed entry of the language's other
+    catalogs before the run, in document order, in one list and one FuzzyIndex) gives
+    the new documents' catalogs, byte for byte in their entries."""
+    config = _with_a_near_copy(cached[0], tmp_path, "run")
+    new = [*config.source_dir.glob("new/*.md"), *_with_new_endings(config, count)]
+    before = {
+        code: [
+            (runs.display_path(config, path), polib.pofile(str(path), wrapwidth=0))
+            for rel in workspace.scan_sources(config.source_dir).documents
+            if (path := runs.catalog_path(config, code, rel)).exists()
+        ]
+        for code in config.languages
+    }
+    with Cache(config.root / CACHE_DIR) as cache:
+        _report(commands.extract(config, now=LATER, jobs=jobs, cache=cache))
+    lent = Counter[str]()
+    for source in new:
+        rel = source.relative_to(config.source_dir)
+        pot = polib.pofile(str(_template_of(config, source)), wrapwidth=0)
+        for code in config.languages:
+            path = runs.catalog_path(config, code, rel)
+            expected = catalog.update(
+                pot,
+                None,
+                language=catalog.language_info(code),
+                now=LATER,
+                memory=ReferenceMemory(before[code]),
+                origin=runs.display_path(config, path),
+            )
+            written = polib.pofile(str(path), wrapwidth=0)
+            assert _entries(written) == _entries(expected)
+            lent.update(
+                "close" if "fuzzy" in entry.flags else "exact"
+                for entry in written
+                if entry.tcomment.startswith(catalog.MEMORY_NOTE)
+            )
+    assert lent["exact"] > 20 and lent["close"] > 20  # both kinds were asked, and answered

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import polib
@@ -12,8 +13,17 @@ from hypothesis import strategies as st
 
 from pipeline import memory as memory_module
 from pipeline.cache import Cache, digest
-from pipeline.fuzzy import THRESHOLD, FuzzyIndex
-from pipeline.memory import RECORD_KIND, Memory, Snapshot, SnapshotFile, memory_record
+from pipeline.fuzzy import THRESHOLD
+from pipeline.memory import (
+    RECORD_KIND,
+    Lookup,
+    Question,
+    Snapshot,
+    SnapshotFile,
+    Suggestion,
+    memory_record,
+)
+from tests.memory_reference import ReferenceMemory
 
 CATALOG = """\
 msgid ""
@@ -217,55 +227,52 @@ def test_msgstrs_found_damaged_when_read_lend_nothing(msgstrs: bytes, lent: str 
 
 # --- the memory answers as a FuzzyIndex over every entry would (what it was before) ----
 
+Questions = list[tuple[str | None, str, str, float]]
+# How the msgids holding a gram are found: one search per gram, one pass over every
+# msgid's grams, or (the compendia, asked one question at a time) an index at once.
+WAYS = {"search": ("_PASS", 10**9), "pass": ("_PASS", 0), "index": ("_INDEX", -1)}
 
-def _reference(
-    sources: list[tuple[str, polib.POFile]], questions: list[tuple[str | None, str, str, float]]
-) -> list[tuple[object, ...]]:
-    """The answers of the memory as it was: a dict of exact keys and one FuzzyIndex."""
-    entries = [
-        (entry, origin)
-        for origin, po in sources
-        for entry in po
-        if entry.msgstr and not entry.obsolete and "fuzzy" not in entry.flags and entry.msgid
+
+def _exact(found: Suggestion | None) -> object:
+    return None if found is None else (found.origin, found.entry.msgstr)
+
+
+def _close(found: Suggestion | None) -> object:
+    return None if found is None else (found.origin, found.entry.msgid, found.weight)
+
+
+def _answers(memory: Lookup, questions: Questions) -> list[tuple[object, ...]]:
+    """Each question's exact and close answers, as comparable tuples."""
+    return [
+        (
+            _exact(memory.exact(msgctxt, msgid, exclude=exclude)),
+            _close(memory.close(msgctxt, msgid, exclude=exclude, lower_bound=bound)),
+        )
+        for msgctxt, msgid, exclude, bound in questions
     ]
-    origins = {id(entry): origin for entry, origin in entries}
-    index = FuzzyIndex(entry for entry, _ in entries)
-    answers: list[tuple[object, ...]] = []
-    for msgctxt, msgid, exclude, bound in questions:
-        exact = next(
-            (
-                (origin, entry.msgstr)
-                for entry, origin in entries
-                if (entry.msgctxt, entry.msgid) == (msgctxt, msgid) and origin != exclude
-            ),
-            None,
-        )
-        found = index.best(
-            msgctxt,
-            msgid,
-            lower_bound=bound,
-            heuristic=True,
-            accept=lambda entry, exclude=exclude: origins[id(entry)] != exclude,
-        )
-        close = None if found is None else (origins[id(found[0])], found[0].msgid, found[1])
-        answers.append((exact, close))
-    return answers
 
 
-def _answers(
-    memory: Memory | Snapshot, questions: list[tuple[str | None, str, str, float]]
-) -> list[tuple[object, ...]]:
-    answers: list[tuple[object, ...]] = []
-    for msgctxt, msgid, exclude, bound in questions:
-        exact = memory.exact(msgctxt, msgid, exclude=exclude)
-        close = memory.close(msgctxt, msgid, exclude=exclude, lower_bound=bound)
-        answers.append(
+def _no_pass(self: Snapshot, questions: list[Question], few: int) -> None:
+    raise AssertionError(f"a pass for {questions} after answer()")
+
+
+def _in_one_pass(make: Callable[[], Snapshot], questions: Questions) -> list[tuple[object, ...]]:
+    """The answers of a memory that answered every exact question in one pass, and of
+    another that answered every close one in one pass: asking them then reads nothing."""
+    exact, close = make(), make()
+    exact.answer(
+        Question("exact", msgctxt, msgid, exclude) for msgctxt, msgid, exclude, _ in questions
+    )
+    close.answer(Question("close", *question) for question in questions)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Snapshot, "_search", _no_pass)
+        return [
             (
-                None if exact is None else (exact.origin, exact.entry.msgstr),
-                None if close is None else (close.origin, close.entry.msgid, close.weight),
+                _exact(exact.exact(msgctxt, msgid, exclude=exclude)),
+                _close(close.close(msgctxt, msgid, exclude=exclude, lower_bound=bound)),
             )
-        )
-    return answers
+            for msgctxt, msgid, exclude, bound in questions
+        ]
 
 
 # A small alphabet, so that msgids share many 4-grams and tie often.
@@ -294,65 +301,115 @@ _ORIGINS = [f"locales/en/doc-{number}.po" for number in range(4)]
         min_size=1,
         max_size=12,
     ),
-    index_at_once=st.booleans(),
+    way=st.sampled_from([None, *WAYS]),
+    batch=st.sampled_from([1, 2, 256]),
+    seen=st.sampled_from([0, 64, 1 << 20]),
 )
 def test_the_memory_answers_as_one_fuzzy_index_over_every_entry(
     catalogs: list[list[polib.POEntry]],
-    questions: list[tuple[str | None, str, str, float]],
-    index_at_once: bool,
+    questions: Questions,
+    way: str | None,
+    batch: int,
+    seen: int,
 ) -> None:
     sources = [(origin, _po(*entries)) for origin, entries in zip(_ORIGINS, catalogs, strict=False)]
     # Questions also about msgids the memory holds, with a character changed.
     known = [entry.msgid for _, po in sources for entry in po]
     questions += [(None, msgid, "", THRESHOLD) for msgid in known[:6]]
     questions += [(None, msgid[:-1] + "노", _ORIGINS[0], THRESHOLD) for msgid in known[:6]]
-    expected = _reference(sources, questions)
+    expected = _answers(ReferenceMemory(sources), questions)
     files = [SnapshotFile(origin, Path(origin), digest(origin.encode())) for origin, _ in sources]
     records = {file.hash: memory_record(po) for file, (_, po) in zip(files, sources, strict=True)}
     with pytest.MonkeyPatch.context() as patch:
-        if index_at_once:  # the indexes many questions end up making, from the start
-            patch.setattr(memory_module, "_SCANS", 0)
-            patch.setattr(memory_module, "_INDEX_AFTER", -1)
-        assert _answers(Memory(sources), questions) == expected
+        patch.setattr(memory_module, "_BATCH", batch)  # catalogs read this many at a time
+        # The msgids a pass keeps as seen (counted once), or none.
+        patch.setattr(memory_module, "_SEEN_BYTES", seen)
+        if way is not None:
+            patch.setattr(memory_module, *WAYS[way])
+        # The compendia (in memory), and the catalogs' records, asked one at a time.
+        assert _answers(Snapshot([], sources, None), questions) == expected
         assert _answers(Snapshot(files, [], None, records), questions) == expected
+        # All questions answered in one pass, over catalogs, then over catalogs and compendia.
+        assert _in_one_pass(lambda: Snapshot(files, [], None, records), questions) == expected
+        mixed = lambda: Snapshot(files[:1], sources[1:], None, records)  # noqa: E731
+        assert _in_one_pass(mixed, questions) == expected
 
 
-@pytest.mark.parametrize("indexed", [False, True])
-@pytest.mark.parametrize(("longer", "found"), [(9, True), (10, False)])
-def test_only_the_ten_entries_sharing_most_grams_are_scored_as_msgmerge_does(
-    monkeypatch: pytest.MonkeyPatch, longer: int, found: bool, indexed: bool
-) -> None:
-    if indexed:  # as after many questions
-        monkeypatch.setattr(memory_module, "_SCANS", 0)
+NEAR = "파드는 가장 작은 배포 단위입니다."
+
+
+def _shortlisted(longer: int) -> tuple[str, polib.POFile]:
+    """A query, and a catalog where its close translation is the ``longer + 1``-th entry
+    sharing most of its grams: the others hold the whole query but are too long."""
     query = "파드는 가장 작은 배포 단위이다."
-    near = "파드는 가장 작은 배포 단위입니다."  # close, but shares fewer 4-grams
-    # Each holds the whole query, so shares more of its 4-grams, but is too long to pass.
+    near = NEAR  # close, but shares fewer 4-grams
     far = [
         f"{query} 그리고 {number}번 노드에서 실행되는 컨테이너의 묶음이다."
         for number in range(longer)
     ]
-    source = _po(*(polib.POEntry(msgid=msgid, msgstr="x") for msgid in [*far, near]))
+    return query, _po(*(polib.POEntry(msgid=msgid, msgstr="x") for msgid in [*far, near]))
+
+
+@pytest.mark.parametrize("way", [None, *WAYS])
+@pytest.mark.parametrize(("longer", "found"), [(9, True), (10, False)])
+def test_only_the_ten_entries_sharing_most_grams_are_scored_as_msgmerge_does(
+    monkeypatch: pytest.MonkeyPatch, longer: int, found: bool, way: str | None
+) -> None:
+    if way is not None:
+        monkeypatch.setattr(memory_module, *WAYS[way])
+    query, source = _shortlisted(longer)
     file = SnapshotFile("locales/en/a.po", Path("a.po"), "0" * 64)
     for memory in (
-        Memory([("a.po", source)]),
+        Snapshot([], [("a.po", source)], None),
         Snapshot([file], [], None, {"0" * 64: memory_record(source)}),
     ):
         suggestion = memory.close(None, query)
-        assert (suggestion is not None and suggestion.entry.msgid == near) is found
+        assert (suggestion is not None and suggestion.entry.msgid == NEAR) is found
 
 
-@pytest.mark.parametrize("indexed", [False, True])
-def test_of_equally_close_translations_the_earlier_one_is_offered(
-    monkeypatch: pytest.MonkeyPatch, indexed: bool
+def test_the_shortlist_counts_every_entry_even_when_the_first_catalogs_are_small(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if indexed:  # as after many questions
-        monkeypatch.setattr(memory_module, "_SCANS", 0)
+    # 151 entries: the shortlist is 12, so the close entry, 12th, is scored.  The pass
+    # guesses from the first catalog read (one entry) and keeps 10: it is made again.
+    monkeypatch.setattr(memory_module, "_BATCH", 1)
+    query, source = _shortlisted(11)
+    source.extend(polib.POEntry(msgid=f"관계없는 문장 {n}번", msgstr="y") for n in range(138))
+    small = _po(polib.POEntry(msgid="개요", msgstr="Overview"))
+    sources = [("locales/en/small.po", small), ("locales/en/a.po", source)]
+    files = [
+        SnapshotFile(origin, Path(origin), f"{n:064x}") for n, (origin, _) in enumerate(sources)
+    ]
+    records = {file.hash: memory_record(po) for file, (_, po) in zip(files, sources, strict=True)}
+    memory = Snapshot(files, [], None, records)
+    passes: list[int] = []
+    search = Snapshot._search
+
+    def counting(self: Snapshot, questions: list[Question], few: int | None) -> object:
+        found = search(self, questions, few)
+        passes.append(found.few)
+        return found
+
+    monkeypatch.setattr(Snapshot, "_search", counting)
+    suggestion = memory.close(None, query)
+    assert suggestion is not None and suggestion.entry.msgid == NEAR
+    assert passes == [10, 12] and len(memory) == 151
+    questions = [(None, query, "", THRESHOLD), (None, query, "locales/en/small.po", 0.7)]
+    assert _answers(memory, questions) == _answers(ReferenceMemory(sources), questions)
+
+
+@pytest.mark.parametrize("way", [None, *WAYS])
+def test_of_equally_close_translations_the_earlier_one_is_offered(
+    monkeypatch: pytest.MonkeyPatch, way: str | None
+) -> None:
+    if way is not None:
+        monkeypatch.setattr(memory_module, *WAYS[way])
     first, second = "파드는 배포 단위이다 a", "파드는 배포 단위이다 b"  # one byte from the query
     sources = [
         (f"locales/en/doc-{number}.po", _po(polib.POEntry(msgid=msgid, msgstr=f"Pod {number}")))
         for number, msgid in enumerate([first, second, first])
     ]
-    memory = Memory(sources)
+    memory = Snapshot([], sources, None)
     for exclude, origin in [("", "doc-0"), ("locales/en/doc-0.po", "doc-1"), ("x", "doc-0")]:
         found = memory.close(None, "파드는 배포 단위이다 c", exclude=exclude)
         assert found is not None and found.origin == f"locales/en/{origin}.po"
@@ -360,9 +417,149 @@ def test_of_equally_close_translations_the_earlier_one_is_offered(
 
 @pytest.mark.parametrize("sources", [[], [("locales/en/empty.po", polib.POFile())]])
 def test_an_empty_memory_finds_nothing(sources: list[tuple[str, polib.POFile]]) -> None:
-    memory = Memory(sources)
+    memory = Snapshot([], sources, None)
     assert len(memory) == 0
     for msgid in ["파드는 가장 작은 배포 단위이다.", "파드"]:  # with 4-grams, and without
         assert memory.exact(None, msgid) is None
         assert memory.close(None, msgid) is None
         assert memory.close(None, msgid, exclude="locales/en/empty.po") is None
+
+
+# --- answering many questions in one pass, a batch of records at a time -----------------
+
+
+def _recorded(tmp_path: Path, catalogs: dict[str, dict[str, str]]) -> Snapshot:
+    """A memory of ``catalogs`` (origin -> msgid -> msgstr), their records in the cache."""
+    files = []
+    with Cache(tmp_path / "cache") as cache:
+        for number, (origin, entries) in enumerate(catalogs.items()):
+            po = _po(*(polib.POEntry(msgid=k, msgstr=v) for k, v in entries.items()))
+            files.append(SnapshotFile(origin, tmp_path / f"{number}.po", f"{number:064x}"))
+            cache.put(RECORD_KIND, files[-1].hash, memory_record(po))
+    return Snapshot(files, [], tmp_path / "cache")
+
+
+def test_one_pass_answers_every_question_and_honours_each_exclude(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(memory_module, "_BATCH", 2)  # three batches of records
+    names = [f"locales/en/doc-{number}.po" for number in range(5)]
+    unit = "파드는 배포 단위이다 {}"  # all as close to the question: the first wins
+    memory = _recorded(
+        tmp_path,
+        {name: {"파드": f"Pod {n}", unit.format(n): f"Unit {n}"} for n, name in enumerate(names)},
+    )
+    memory.answer(
+        [
+            Question("exact", None, "파드", names[0]),
+            Question("exact", None, "파드", ""),
+            Question("exact", None, unit.format(4), names[4]),  # only its own catalog has it
+            Question("close", None, unit.format("x"), names[0]),
+            Question("close", None, unit.format("x"), ""),
+            Question("close", None, "파드가", names[0]),  # short: no 4-gram
+        ]
+    )
+    monkeypatch.setattr(Snapshot, "_search", _no_pass)
+    assert _exact(memory.exact(None, "파드", exclude=names[0])) == (names[1], "Pod 1")
+    assert _exact(memory.exact(None, "파드")) == (names[0], "Pod 0")
+    assert memory.exact(None, unit.format(4), exclude=names[4]) is None
+    offered = memory.close(None, unit.format("x"), exclude=names[0])
+    assert offered is not None and (offered.origin, offered.entry.msgstr) == (names[1], "Unit 1")
+    offered = memory.close(None, unit.format("x"))
+    assert offered is not None and (offered.origin, offered.entry.msgstr) == (names[0], "Unit 0")
+    offered = memory.close(None, "파드가", exclude=names[0])
+    assert offered is not None and (offered.origin, offered.entry.msgstr) == (names[1], "Pod 1")
+
+
+def test_a_close_question_is_dropped_once_its_exact_question_is_answered(tmp_path: Path) -> None:
+    memory = _recorded(tmp_path, {"locales/en/a.po": {"파드는 작은 단위이다.": "Pod"}})
+    asked = [
+        Question("exact", None, "파드는 작은 단위이다."),
+        Question("close", None, "파드는 작은 단위이다."),  # what an update never asks then
+        Question("exact", None, "파드는 작은 단위입니다."),
+        Question("close", None, "파드는 작은 단위입니다."),
+    ]
+    memory.answer(asked)
+    assert set(memory._answers) == {asked[0], asked[2], asked[3]}
+    found = memory.close(None, "파드는 작은 단위입니다.")
+    assert found is not None and found.entry.msgid == "파드는 작은 단위이다."
+
+
+def test_catalogs_come_first_then_the_compendia_in_their_order(tmp_path: Path) -> None:
+    catalog = _recorded(tmp_path, {"locales/en/a.po": {"파드": "Pod (catalog)"}})
+    compendia = [
+        (name, _po(*(polib.POEntry(msgid=msgid, msgstr=f"{msgid} ({name})") for msgid in ids)))
+        for name, ids in [("first.po", ["파드"]), ("second.po", ["파드", "노드"])]
+    ]
+    memory = Snapshot(catalog.files, compendia, tmp_path / "cache")
+    memory.answer(
+        [
+            Question("exact", None, "파드", exclude)
+            for exclude in ["", "locales/en/a.po", "first.po"]
+        ]
+        + [Question("exact", None, "노드"), Question("close", None, "파드들", "locales/en/a.po")]
+    )
+    assert _exact(memory.exact(None, "파드")) == ("locales/en/a.po", "Pod (catalog)")
+    assert _exact(memory.exact(None, "파드", exclude="locales/en/a.po")) == (
+        "first.po",
+        "파드 (first.po)",
+    )
+    # Excluding first.po also excludes nothing else: the catalog comes first anyway.
+    assert _exact(memory.exact(None, "파드", exclude="first.po")) == (
+        "locales/en/a.po",
+        "Pod (catalog)",
+    )
+    assert _exact(memory.exact(None, "노드")) == ("second.po", "노드 (second.po)")
+    found = memory.close(None, "파드들", exclude="locales/en/a.po")
+    assert found is not None and found.origin == "first.po"
+
+
+def test_a_damaged_record_read_in_a_pass_lends_nothing_and_its_file_is_read(
+    tmp_path: Path,
+) -> None:
+    file = _snapshot_file(tmp_path)
+    other = SnapshotFile("locales/en/b.po", tmp_path / "b.po", "1" * 64)
+    with Cache(tmp_path / "cache") as cache:
+        cache.put(RECORD_KIND, file.hash, GOOD[:-5])  # cut short: the file is read
+        cache.put(RECORD_KIND, other.hash, GOOD.replace(GOOD[-4:], b"xxxx"))  # bad msgstrs
+    memory = Snapshot([other, file], [], tmp_path / "cache")
+    memory.answer(
+        [
+            Question("exact", None, "파드는 가장 작은 배포 단위이다."),
+            Question("close", None, "파드는 가장 작은 배포 단위입니다."),
+        ]
+    )
+    found = memory.exact(None, "파드는 가장 작은 배포 단위이다.")
+    assert found is not None and found.origin == "locales/en/pods.po"
+    # The closest entry is b.po's (first), whose msgstrs are damaged: nothing is offered.
+    assert memory.close(None, "파드는 가장 작은 배포 단위입니다.") is None
+    assert len(memory) == 2
+
+
+@pytest.mark.parametrize("way", [None, *WAYS])
+def test_msgids_holding_u0000_are_found_like_any_other(
+    monkeypatch: pytest.MonkeyPatch, way: str | None
+) -> None:
+    if way is not None:
+        monkeypatch.setattr(memory_module, *WAYS[way])
+    source = _po(
+        polib.POEntry(msgid="널\x00문자가 든 문장", msgstr="with null"),
+        polib.POEntry(msgid="문자가 든 문장\x00", msgstr="null after"),
+        polib.POEntry(msgid="다른 문장", msgstr="other"),
+    )
+    file = SnapshotFile("locales/en/a.po", Path("a.po"), "0" * 64)
+    memory = Snapshot([file], [], None, {file.hash: memory_record(source)})
+    questions: Questions = [
+        (None, "널\x00문자가 든 문장", "", THRESHOLD),
+        (None, "널\x00문자가 든 문장이다", "", THRESHOLD),
+        (None, "\x00문자가 든", "", THRESHOLD),
+        (None, "다른 문장이다", "", THRESHOLD),
+    ]
+    expected = _answers(ReferenceMemory([("locales/en/a.po", source)]), questions)
+    assert (
+        _in_one_pass(
+            lambda: Snapshot([file], [], None, {file.hash: memory_record(source)}), questions
+        )
+        == expected
+    )
+    assert _answers(memory, questions) == expected
