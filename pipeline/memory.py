@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain, compress, count, filterfalse, pairwise
+from itertools import accumulate, chain, compress, filterfalse, pairwise
 from operator import add, itemgetter
 from pathlib import Path
 from sys import maxsize
@@ -422,13 +422,13 @@ class _Batch:
         """The entries whose msgid is one of ``texts``, by msgid, in order."""
         found: dict[bytes, list[int]] = {}
         ids = self.ids
-        for index in compress(count(), map(texts.__contains__, ids)):
+        for index in compress(range(len(ids)), map(texts.__contains__, ids)):
             found.setdefault(ids[index], []).append(index)
         return found
 
     def sized(self, sizes: Collection[int]) -> list[int]:
         """The entries whose msgid has one of these lengths in bytes, in order."""
-        return list(compress(count(), map(sizes.__contains__, map(len, self.ids))))
+        return list(compress(range(len(self.ids)), map(sizes.__contains__, map(len, self.ids))))
 
     def fresh(self, universe: frozenset[str], seen: _Seen) -> dict[str, list[bytes]]:
         """The msgids not ``seen`` yet in the pass holding each gram of ``universe`` (a
