@@ -662,6 +662,11 @@ class _Close:
             if ahead >= room:
                 least = number  # the others sharing as many may still rank before
                 break
+        if least:
+            # Those admitted now fill the few: a msgid sharing fewer never ranks, here or
+            # later.  Forgotten at once, not after every question has learnt the batch,
+            # so only one question's count of the batch is held at a time.
+            self._known = {text: n for text, n in self._known.items() if n >= least}
         return {text: number for number, text in here if number >= least}
 
     def admit(self, batch: _Batch, start: int, found: Mapping[int, list[int]], few: int) -> None:

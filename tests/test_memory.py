@@ -563,3 +563,30 @@ def test_msgids_holding_u0000_are_found_like_any_other(
         == expected
     )
     assert _answers(memory, questions) == expected
+
+
+def test_a_close_question_forgets_at_once_the_msgids_that_cannot_rank(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Of a batch's msgids sharing grams with a question, it keeps only those that may
+    still rank among the shortlist, before the next question counts the batch: so a run
+    asking many questions holds one question's count at a time, not all of them."""
+    query = "파드는 클러스터에서 실행되는 가장 작은 배포 단위이다"
+    # 120 msgids sharing 1 to 24 of the query's grams, 5 of each: 10 are scored.
+    msgids = [f"{query[: 4 + shared]} 묶음 {copy}" for shared in range(24) for copy in range(5)]
+    source = _po(*(polib.POEntry(msgid=msgid, msgstr="x") for msgid in msgids))
+    held: list[int] = []
+    present = memory_module._Close.present
+
+    def noted(self: memory_module._Close, batch: object, few: int) -> dict[bytes, int]:
+        found = present(self, batch, few)  # type: ignore[arg-type]
+        held.append(len(self._known))
+        return found
+
+    monkeypatch.setattr(memory_module._Close, "present", noted)
+    file = SnapshotFile("locales/en/a.po", Path("a.po"), "0" * 64)
+    memory = Snapshot([file], [], None, {"0" * 64: memory_record(source)})
+    memory.answer([Question("close", None, query + "다", ""), Question("close", None, query, "")])
+    assert held and max(held) <= 15  # the 10 sharing most, and the ties of the last
+    reference = ReferenceMemory([("locales/en/a.po", source)])
+    assert _close(memory.close(None, query)) == _close(reference.close(None, query))
