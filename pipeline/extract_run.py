@@ -14,7 +14,7 @@ import gc
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import polib
 
@@ -144,7 +144,7 @@ def _memories(
         for language in languages:
             code = language.code
             files = [file for task in found for file in _catalogs(task) if file.code == code]
-            snapshot = [SnapshotFile(file.origin, file.path, file.hash) for file in files]
+            snapshot = _Snapshotted(config, code, files)
             records = {file.hash: file.record for file in files if file.record is not None}
             compendia = all_compendia[code]
             memory = (
@@ -250,7 +250,7 @@ def _extract_document(run: Run, item: tuple[Path, Any, runs.Files]) -> Done:
         )
         for code in config.languages
     ]
-    found = _found(run, catalogs)
+    found = _found(run, rel, catalogs)
     in_use = tuple((file.hash, None) for file in found)
     if source.error is not None or template.error is not None:
         error = source.error or template.error
@@ -292,12 +292,13 @@ def _task_memory(code: str) -> Pending | Snapshot | None:
     return Pending() if isinstance(memory, Pending) else memory
 
 
-def _found(run: Run, catalogs: Sequence[Input]) -> tuple[_Found, ...]:
+def _found(run: Run, rel: Path, catalogs: Sequence[Input]) -> tuple[_Found, ...]:
     """The catalogs read, by hash, for the memory (nothing when the memory is off)."""
     if not run.config.translation_memory:
         return ()
+    name = rel.as_posix()  # one string for every language
     return tuple(
-        _Found(code, place.display, os.fspath(place.path), place.hash)
+        _Found(code, name, place.hash)
         for code, place in zip(run.config.languages, catalogs, strict=True)
         if place.error is None and place.path is not None and place.hash is not None
     )
@@ -307,15 +308,49 @@ def _found(run: Run, catalogs: Sequence[Input]) -> tuple[_Found, ...]:
 class _Found:
     """A catalog as a task found it before writing: what the memory needs of it.
 
-    The path is kept as a string: the run keeps one of these per catalog of the site
-    until its second pass, and a :class:`~pathlib.Path` costs three times the memory.
+    The run keeps one per catalog of the site until its second pass: so it holds the
+    language, the document's POSIX path (shared by its languages) and the hash, and
+    the catalog's path and name are made again when the memory reads them (see
+    :class:`_Snapshotted`).
     """
 
     code: str
-    origin: str
-    path: str
+    rel: str
     hash: str
     record: Any = None  # its memory record, when the run holds it (no cache)
+
+
+class _Snapshotted(Sequence[SnapshotFile]):
+    """The catalogs of language ``code`` that the first pass found, as the memory reads
+    them: each :class:`~pipeline.memory.SnapshotFile` is made when asked for, a batch at
+    a time, so the run never holds every catalog's path and name at once."""
+
+    def __init__(self, config: Config, code: str, files: list[_Found]) -> None:
+        self._config, self._code, self._files = config, code, files
+        self._layout = runs.layout(config)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    @overload
+    def __getitem__(self, index: int) -> SnapshotFile: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[SnapshotFile]: ...
+    def __getitem__(self, index: int | slice) -> SnapshotFile | list[SnapshotFile]:
+        if isinstance(index, slice):
+            return [self._snapshot(file) for file in self._files[index]]
+        return self._snapshot(self._files[index])
+
+    def _snapshot(self, file: _Found) -> SnapshotFile:
+        rel = Path(file.rel)
+        try:
+            path = self._layout.catalog(self._code, rel)  # as the task found it
+        except PipelineError:
+            # A link put on the way since: the name is the same (it names the catalog in
+            # questions), and the memory reads the file only if its bytes still have the
+            # hash the task saw.
+            path = runs.catalog_path(self._config, self._code, rel)
+        return SnapshotFile(runs.display_path(self._config, path), os.fspath(path), file.hash)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -394,7 +429,7 @@ def _write_document(
     after = [Input.of(template.display, template.path, text.encode("utf-8"))]
     memory: list[tuple[str, Any]] = []
     replaced: list[tuple[str, Any]] = []
-    for update in updates:
+    for code, update in zip(config.languages, updates, strict=True):
         place = update.place
         if update.failure is not None:
             outcomes.append(update.failure)
@@ -415,19 +450,18 @@ def _write_document(
                 # The old bytes are gone; this run's second pass may need their entries.
                 replaced.append((place.hash, memory_record(update.old)))
         elif found and outcome.status == "written":  # the memory on, no cache
-            found = _with_old_entries(found, update)
+            found = _with_old_entries(found, code, update)
     failed = any(outcome.status == "failed" for outcome in outcomes)
     state = None if failed else _extract_state(run, rel, source, after)
     return Done(tuple(outcomes), state, tuple(memory), found, replaced=tuple(replaced))
 
 
-def _with_old_entries(found: tuple[_Found, ...], update: _Update) -> tuple[_Found, ...]:
+def _with_old_entries(found: tuple[_Found, ...], code: str, update: _Update) -> tuple[_Found, ...]:
     if update.old is None:
         return found
     record = memory_record(update.old)
     return tuple(
-        dataclasses.replace(file, record=record) if file.origin == update.place.display else file
-        for file in found
+        dataclasses.replace(file, record=record) if file.code == code else file for file in found
     )
 
 

@@ -245,7 +245,7 @@ class Snapshot:
         cache_folder: Path | None,
         records: Mapping[str, Any] | None = None,
     ) -> None:
-        self.files = list(files)
+        self.files = files  # not copied: a run's may be made as they are read
         self._compendia = list(compendia)
         self._cache_folder = cache_folder
         self._records = records or {}

@@ -736,3 +736,26 @@ def test_new_messages_are_filled_as_one_fuzzy_index_over_the_catalogs_before_wou
                 if entry.tcomment.startswith(catalog.MEMORY_NOTE)
             )
     assert lent["exact"] > 20 and lent["close"] > 20  # both kinds were asked, and answered
+
+
+def test_the_memory_names_each_catalog_as_the_task_that_read_it(tmp_path: Path) -> None:
+    """The first pass keeps each catalog's document and hash only; the memory makes its
+    name and path again, and they must be the task's: the name is what ``exclude``
+    compares, so a catalog is never offered its own entries."""
+    from pipeline import extract_run
+
+    config = _project(tmp_path)
+    list(commands.extract(config, now=NOW))
+    layout = runs.layout(config)
+    rels = sorted(p.relative_to(config.source_dir) for p in config.source_dir.rglob("*.md"))
+    for code in config.languages:
+        found = [
+            extract_run._Found(code, rel.as_posix(), "0" * 64)
+            for rel in rels
+            if layout.catalog(code, rel).is_file()
+        ]
+        files = extract_run._Snapshotted(config, code, found)
+        assert len(files) == len(found) > 10
+        expected = [runs.display_path(config, layout.catalog(code, Path(f.rel))) for f in found]
+        assert [file.origin for file in files[:]] == expected
+        assert files[3].origin == expected[3] and Path(files[3].path).is_file()
