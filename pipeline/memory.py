@@ -522,6 +522,8 @@ def _holding(texts: list[bytes], wanted: frozenset[str]) -> dict[bytes, tuple[st
     # Where each text starts in ``joined``, and where one after the last would.
     starts = list(map(add, accumulate(map(len, texts), initial=0), range(len(texts) + 1)))
     for gram in wanted:
+        if "\x00" in gram:
+            continue  # no text holds one (counted above): it would match across two
         needle = gram.encode("utf-8")
         at = joined.find(needle)
         while at >= 0:

@@ -590,3 +590,24 @@ def test_a_close_question_forgets_at_once_the_msgids_that_cannot_rank(
     assert held and max(held) <= 15  # the 10 sharing most, and the ties of the last
     reference = ReferenceMemory([("locales/en/a.po", source)])
     assert _close(memory.close(None, query)) == _close(reference.close(None, query))
+
+
+@pytest.mark.parametrize("kind", ["record", "compendium"])
+def test_a_query_holding_u0000_does_not_match_across_two_msgids(kind: str) -> None:
+    """The msgids are searched joined by U+0000: a query's gram holding one must not
+    find the end of one msgid and the start of the next (found in review)."""
+    filler = [
+        polib.POEntry(msgid=f"abcd filler text number {n:02d}", msgstr="F") for n in range(10)
+    ]
+    source = _po(
+        *filler, polib.POEntry(msgid="abcd", msgstr="A"), polib.POEntry(msgid="efgh", msgstr="B")
+    )
+    query = "abcd\x00efgh"  # "bcd\0", "cd\0e", "d\0ef": across "abcd" and "efgh" joined
+    file = SnapshotFile("a.po", Path("a.po"), "0" * 64)
+    memory = (
+        Snapshot([file], [], None, {file.hash: memory_record(source)})
+        if kind == "record"
+        else Snapshot([], [("a.po", source)], None)
+    )
+    reference = ReferenceMemory([("a.po", source)])
+    assert _close(memory.close(None, query)) == _close(reference.close(None, query))
