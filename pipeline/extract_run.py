@@ -79,7 +79,7 @@ def extract(
         jobs=jobs,
         cache=cache,
         progress=progress,
-        memory_records=cache is not None,
+        keeps_memory=True,
         again=again,
     )
 

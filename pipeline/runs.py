@@ -167,7 +167,7 @@ def run(
     jobs: int,
     cache: Cache | None,
     progress: Progress | None,
-    memory_records: bool = False,
+    keeps_memory: bool = False,
     again: Again | None = None,
 ) -> Iterator[Outcome]:
     """Discover the sources, then yield each task's outcomes in document order.
@@ -177,7 +177,7 @@ def run(
     and held until the last, around ``prepare`` (which gets the sources and reads what
     the tasks share) and every task; the symbolic links found are reported first.
     Cache records are read shortly before each task is sent (a few hundred at a time)
-    and written, when they changed, as its result comes back.  With ``memory_records``,
+    and written, when they changed, as its result comes back.  With ``keeps_memory``,
     the tasks' new memory records are stored too, and at the end every one no task
     mentioned is forgotten.
 
@@ -209,7 +209,7 @@ def run(
             with contextlib.nullcontext() if place is None else writing(place.locked):
                 task = prepare(sources)
                 yield from _skipped_links(config, tree)
-                tasks = _Tasks(kind, sources, jobs, cache, progress, memory_records)
+                tasks = _Tasks(kind, sources, jobs, cache, progress, keeps_memory)
                 yield from tasks.run(task, again)
 
     return generate()
@@ -228,7 +228,7 @@ class _Tasks:
     jobs: int
     cache: Cache | None
     progress: Progress | None
-    memory_records: bool
+    keeps_memory: bool
     done: int = 0
     # Memory records tasks mentioned, noted in the cache a batch at a time.
     used: list[str] = field(default_factory=list)
@@ -261,7 +261,7 @@ class _Tasks:
         self._settle(final=True)
         if self.cache is not None:
             self.cache.keep_only(self.kind, (rel.as_posix() for rel in self.sources))
-            if self.memory_records:
+            if self.keeps_memory:
                 self.cache.note(RECORD_KIND, self.used)
                 self.cache.keep_noted(RECORD_KIND)
 
@@ -323,7 +323,7 @@ class _Tasks:
         Records not ``in_use`` are forgotten at the end of the run, unless another task
         uses them (identical catalogs share a record).
         """
-        if self.cache is None or not self.memory_records:
+        if self.cache is None or not self.keeps_memory:
             return
         for name, value in records:
             if in_use:
